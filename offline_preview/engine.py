@@ -1,0 +1,454 @@
+"""Engine-like mocks: run the real ``__main__.py`` with no Pulumi CLI, provider or tenant.
+
+The one implementation of mocks in this repository, shared by the tests and by anything else
+that runs the program offline. It answers the way the Pulumi engine and the azuread provider do:
+camelCase property names, ``/applications/{objectId}`` ids, real-looking GUIDs that are stable
+from run to run, and a Microsoft Graph service principal that publishes Microsoft's real app
+role and scope ids. In ``preview`` mode it answers like ``pulumi preview`` on a new stack:
+provider-computed outputs (object ids, client ids, secret values) are unknown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import runpy
+import sys
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import pulumi
+from google.protobuf import empty_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import engine_pb2, resource_pb2
+from pulumi.runtime.settings import ROOT, SETTINGS, configure
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from components.microsoft_ids import (
+    GRAPH_PERMISSIONS,
+    MICROSOFT_GRAPH_APP_ID,
+    MICROSOFT_GRAPH_DISPLAY_NAME,
+    PermissionType,
+)
+
+REPOSITORY: Final = Path(__file__).resolve().parent.parent
+PROJECT: Final = "privilege-secure-entra"
+
+_NAMESPACE: Final = uuid.UUID("6f1c1f5e-3b0e-4a57-9d43-3b1d3f0f4a10")
+"""Seed of every fake GUID here: the same name gives the same GUID in every run."""
+
+
+def fake_guid(*parts: str) -> str:
+    """A stable, real-looking GUID for a fake object (never one of Microsoft's ids)."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+TENANT_ID: Final = fake_guid("tenant")
+DEPLOYER_CLIENT_ID: Final = fake_guid("deployer", "client")
+DEPLOYER_OBJECT_ID: Final = fake_guid("deployer", "object")
+GRAPH_OBJECT_ID: Final = fake_guid("service-principal", MICROSOFT_GRAPH_APP_ID)
+
+
+class Unknown:
+    """A value the engine does not know yet (provider-computed, during a preview)."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN: Final = Unknown()
+
+
+def graph_service_principal(overrides: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What ``azuread.getServicePrincipal`` answers for Microsoft Graph, camelCase as the engine.
+
+    ``overrides`` replaces published ids by permission name, to play a tenant whose Graph
+    differs from the pinned table.
+    """
+    app_role_ids = {p.name: p.id for p in GRAPH_PERMISSIONS if p.type is PermissionType.APPLICATION}
+    scope_ids = {p.name: p.id for p in GRAPH_PERMISSIONS if p.type is PermissionType.DELEGATED}
+    for name, permission_id in (overrides or {}).items():
+        target = scope_ids if name in scope_ids else app_role_ids
+        target[name] = permission_id
+    return {
+        "accountEnabled": True,
+        "appRoleIds": app_role_ids,
+        "appRoles": [
+            {
+                "id": i,
+                "value": n,
+                "displayName": n,
+                "enabled": True,
+                "allowedMemberTypes": ["Application"],
+            }
+            for n, i in app_role_ids.items()
+        ],
+        "applicationTenantId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+        "clientId": MICROSOFT_GRAPH_APP_ID,
+        "displayName": MICROSOFT_GRAPH_DISPLAY_NAME,
+        "id": f"/servicePrincipals/{GRAPH_OBJECT_ID}",
+        "oauth2PermissionScopeIds": scope_ids,
+        "oauth2PermissionScopes": [
+            {"id": i, "value": n, "adminConsentDisplayName": n, "enabled": True, "type": "User"}
+            for n, i in scope_ids.items()
+        ],
+        "objectId": GRAPH_OBJECT_ID,
+        "servicePrincipalNames": [MICROSOFT_GRAPH_APP_ID, "https://graph.microsoft.com"],
+        "signInAudience": "AzureADMultipleOrgs",
+        "type": "Application",
+    }
+
+
+class EngineMocks(pulumi_mocks.Mocks):
+    """Answers resource registrations and invokes as the engine and azuread provider would."""
+
+    def __init__(self, preview: bool, graph_overrides: Mapping[str, str] | None = None) -> None:
+        self.preview = preview
+        self.graph_overrides = dict(graph_overrides or {})
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.invokes.append((args.token, dict(args.args)))
+        if args.token == "azuread:index/getClientConfig:getClientConfig":
+            return {
+                "clientId": DEPLOYER_CLIENT_ID,
+                "id": f"{DEPLOYER_CLIENT_ID}-{TENANT_ID}-{DEPLOYER_OBJECT_ID}",
+                "objectId": DEPLOYER_OBJECT_ID,
+                "tenantId": TENANT_ID,
+            }, []
+        if args.token == "azuread:index/getServicePrincipal:getServicePrincipal":
+            if args.args.get("clientId") == MICROSOFT_GRAPH_APP_ID:
+                return graph_service_principal(self.graph_overrides), []
+            raise LookupError(f"no service principal found for {args.args}")
+        raise NotImplementedError(f"the offline engine does not answer invoke {args.token}")
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if not args.custom:
+            return "", {}
+        if self.preview:
+            # `pulumi preview` of a new resource: its inputs, and nothing the provider computes.
+            return "", dict(args.inputs)
+        computed = _COMPUTED.get(args.typ, _no_computed)(args.name, dict(args.inputs))
+        object_id = computed.pop("id")
+        return object_id, {**args.inputs, **computed}
+
+
+def _no_computed(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    return {"id": fake_guid("resource", name)}
+
+
+def _application(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    object_id = fake_guid("application", name)
+    return {
+        "id": f"/applications/{object_id}",
+        "objectId": object_id,
+        "clientId": fake_guid("client", name),
+        "publisherDomain": "contoso.onmicrosoft.com",
+        "signInAudience": inputs.get("signInAudience", "AzureADMyOrg"),
+    }
+
+
+def _service_principal(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    object_id = fake_guid("service-principal", name)
+    return {
+        "id": f"/servicePrincipals/{object_id}",
+        "objectId": object_id,
+        "applicationTenantId": TENANT_ID,
+        "type": "Application",
+    }
+
+
+def _app_role_assignment(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"/servicePrincipals/{inputs.get('resourceObjectId')}/appRoleAssignedTo/"
+        + _opaque_id(name),
+        "principalType": "ServicePrincipal",
+        "resourceDisplayName": MICROSOFT_GRAPH_DISPLAY_NAME,
+    }
+
+
+def _delegated_permission_grant(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    return {"id": f"/oauth2PermissionGrants/{_opaque_id(name)}"}
+
+
+def _application_password(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    key_id = fake_guid("password", name)
+    return {
+        "id": f"{inputs.get('applicationId')}/password/{key_id}",
+        "keyId": key_id,
+        "startDate": "2026-01-01T00:00:00Z",
+        "value": fake_client_secret(name),
+    }
+
+
+def _directory_role_assignment(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    return {"id": _opaque_id(name), "directoryScopeId": "/"}
+
+
+_COMPUTED: Final[dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
+    "azuread:index/application:Application": _application,
+    "azuread:index/servicePrincipal:ServicePrincipal": _service_principal,
+    "azuread:index/appRoleAssignment:AppRoleAssignment": _app_role_assignment,
+    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
+    "ServicePrincipalDelegatedPermissionGrant": _delegated_permission_grant,
+    "azuread:index/applicationPassword:ApplicationPassword": _application_password,
+    "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment": _directory_role_assignment,
+}
+
+
+def fake_client_secret(name: str) -> str:
+    """A value shaped like an Entra client secret (40 characters, ``~`` at 4), never a real one."""
+    digest = hashlib.sha256(f"secret/{name}".encode()).hexdigest()
+    return f"{digest[:3]}8Q~{digest[3:39]}"
+
+
+def _opaque_id(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:43]
+
+
+@dataclass(frozen=True)
+class DeclaredResource:
+    """One resource registration, as the engine received it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    """camelCase, secrets unwrapped (see ``secret_inputs``); ``UNKNOWN`` where not yet known."""
+    secret_inputs: frozenset[str]
+    outputs: dict[str, Any]
+    protect: bool
+    ignore_changes: tuple[str, ...]
+    dependencies: tuple[str, ...]
+    property_dependencies: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class StackOutput:
+    value: Any
+    secret: bool
+
+
+@dataclass
+class ProgramRun:
+    """Everything one run of the program told the engine."""
+
+    resources: list[DeclaredResource] = field(default_factory=list)
+    outputs: dict[str, StackOutput] = field(default_factory=dict)
+    logs: list[tuple[str, str]] = field(default_factory=list)
+    """(severity, message) in order: ``warning`` for ``pulumi.log.warn``."""
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    error: str | None = None
+    """The program's one-line error, when it stopped."""
+
+    def of_type(self, type_token: str) -> list[DeclaredResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> DeclaredResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise LookupError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [message for severity, message in self.logs if severity == "warning"]
+
+
+_SEVERITIES: Final = {
+    engine_pb2.DEBUG: "debug",
+    engine_pb2.INFO: "info",
+    engine_pb2.WARNING: "warning",
+    engine_pb2.ERROR: "error",
+}
+
+
+class _RecordingEngine:
+    """Stands in for the engine's log service."""
+
+    def __init__(self, run: ProgramRun) -> None:
+        self.run = run
+
+    def Log(self, request: engine_pb2.LogRequest) -> None:  # noqa: N802 (gRPC method name)
+        if request.severity != engine_pb2.DEBUG:  # the SDK's own tracing, not the program's
+            self.run.logs.append((_SEVERITIES.get(request.severity, "info"), request.message))
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock resource monitor, also keeping what a policy pack or a reviewer needs."""
+
+    def __init__(self, mocks: EngineMocks, run: ProgramRun) -> None:
+        super().__init__(mocks)
+        self.run = run
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """As the engine does: children of the stack get no ``pulumi:pulumi:Stack$`` prefix."""
+        if "::pulumi:pulumi:Stack::" in parent:
+            parent = ""
+        return str(super().make_urn(parent, type_, name))
+
+    def RegisterResource(  # noqa: N802 (gRPC method name)
+        self, request: resource_pb2.RegisterResourceRequest
+    ) -> resource_pb2.RegisterResourceResponse:
+        response: resource_pb2.RegisterResourceResponse
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs, secret_inputs = _plain_properties(
+            rpc.deserialize_properties(request.object, keep_unknowns=True)
+        )
+        outputs, _ = _plain_properties(rpc.deserialize_properties(response.object))
+        self.run.resources.append(
+            DeclaredResource(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent,
+                custom=request.custom,
+                inputs=inputs,
+                secret_inputs=secret_inputs,
+                outputs=outputs,
+                protect=bool(request.protect),
+                ignore_changes=tuple(request.ignoreChanges),
+                dependencies=tuple(request.dependencies),
+                property_dependencies={
+                    key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+                },
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(  # noqa: N802 (gRPC method name)
+        self, request: resource_pb2.RegisterResourceOutputsRequest
+    ) -> empty_pb2.Empty:
+        if "::pulumi:pulumi:Stack::" in request.urn:
+            outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
+            for name, value in outputs.items():
+                plain, secret = _plain_value(value)
+                self.run.outputs[name] = StackOutput(plain, secret)
+        return empty_pb2.Empty()
+
+
+def _plain_properties(properties: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
+    plain: dict[str, Any] = {}
+    secret: set[str] = set()
+    for key, value in properties.items():
+        plain[key], is_secret = _plain_value(value)
+        if is_secret:
+            secret.add(key)
+    return plain, frozenset(secret)
+
+
+def _plain_value(value: object) -> tuple[object, bool]:
+    """Unwrap the engine's secret and unknown markers; report whether a secret was inside."""
+    if rpc.is_rpc_secret(value):
+        inner, _ = _plain_value(rpc.unwrap_rpc_secret(value))
+        return inner, True
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN, False
+    if isinstance(value, dict):
+        pairs = {k: _plain_value(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
+    if isinstance(value, list):
+        items = [_plain_value(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def run_program(
+    config: Mapping[str, str],
+    *,
+    stack: str = "dev",
+    preview: bool = False,
+    secret_keys: frozenset[str] = frozenset(),
+    graph_overrides: Mapping[str, str] | None = None,
+    program: Path = REPOSITORY / "__main__.py",
+) -> ProgramRun:
+    """Run the program once under the mocks and return what it declared.
+
+    ``config`` holds full keys (``privilege-secure-entra:displayName``) and string values, as the
+    Pulumi CLI hands them over. A ``pulumi.RunError`` (the program's one-line refusal) lands in
+    ``ProgramRun.error``; anything else is a bug and propagates.
+    """
+    run = ProgramRun()
+    mocks = EngineMocks(preview=preview, graph_overrides=graph_overrides)
+    run.invokes = mocks.invokes
+    monitor = _RecordingMonitor(mocks, run)
+    set_all_config(dict(config), list(secret_keys))
+    ROOT.set(None)
+    configure(
+        pulumi_mocks.MockSettings(
+            monitor=monitor,
+            monitor_features=set(
+                monitor.GetDeploymentInfo(None).supportedFeatures  # type: ignore[no-untyped-call]
+            ),
+            engine=_RecordingEngine(run),
+            project=PROJECT,
+            stack=stack,
+            dry_run=preview,
+            organization="organization",
+            callbacks=None,
+        )
+    )
+    with _quiet_runtime_logger(), _on_path(program.parent):
+        try:
+            _sync_await(run_in_stack(lambda: _run_path(program)))
+        except pulumi.RunError as error:
+            run.error = str(error)
+    return run
+
+
+def _run_path(program: Path) -> None:
+    runpy.run_path(str(program), run_name="__main__")
+
+
+@contextmanager
+def _on_path(directory: Path) -> Iterator[None]:
+    """Let the program import its own packages, as the Pulumi language host does."""
+    entry = str(directory)
+    added = entry not in sys.path
+    if added:
+        sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        if added:
+            sys.path.remove(entry)
+
+
+@contextmanager
+def _quiet_runtime_logger() -> Iterator[None]:
+    """The SDK logs a failed program's traceback at ERROR; the caller reports ``error`` instead."""
+    logger = logging.getLogger("pulumi")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+__all__ = [
+    "DEPLOYER_OBJECT_ID",
+    "GRAPH_OBJECT_ID",
+    "SETTINGS",
+    "TENANT_ID",
+    "UNKNOWN",
+    "DeclaredResource",
+    "EngineMocks",
+    "ProgramRun",
+    "StackOutput",
+    "fake_client_secret",
+    "fake_guid",
+    "graph_service_principal",
+    "run_program",
+]
