@@ -24,13 +24,14 @@ from components.microsoft_ids import (
     graph_permission,
 )
 from components.secret_rotation import (
+    ClockError,
     RotationPlan,
     SecretSlot,
     plan_rotation,
     rfc3339,
     rotation_clock,
 )
-from components.settings import SETTINGS_BY_ARG, check_plain_args
+from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plain_args
 
 TYPE_TOKEN = "privilegesecure:index:AppRegistration"
 
@@ -93,10 +94,14 @@ class AppRegistration(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # Refuse bad values before anything is registered: never a half-declared component.
-        check_plain_args(dict(args), where=f"{TYPE_TOKEN} {name}: ")
+        try:
+            check_plain_args(dict(args), where=f"{TYPE_TOKEN} {name}: ")
+            now = rotation_clock()
+        except (InvalidSettingError, ClockError) as error:
+            raise pulumi.RunError(str(error)) from None
         manifest = MANIFESTS[_get(args, "privilege_secure_version", str)]
         manage_global_administrators = _get(args, "manage_global_administrators", bool)
-        rotation = plan_rotation(rotation_clock(), _get(args, "secret_lifetime_days", int))
+        rotation = plan_rotation(now, _get(args, "secret_lifetime_days", int))
         super().__init__(TYPE_TOKEN, name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)

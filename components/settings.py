@@ -52,9 +52,9 @@ class Setting:
     default: object = None
     """``None``: the component decides (owners default to the deploying principal)."""
 
-    def refuse(self, shown_value: str, where: str) -> InvalidSettingError:
-        """The one-line error for a value this setting does not allow."""
-        return InvalidSettingError(f"{where}{self.key}: got {shown_value}; allowed: {self.allowed}")
+    def refuse(self, name: str, shown_value: str, where: str) -> InvalidSettingError:
+        """The one-line error for a value this setting does not allow, under ``name``."""
+        return InvalidSettingError(f"{where}{name}: got {shown_value}; allowed: {self.allowed}")
 
 
 def _decode_text(raw: str) -> object:
@@ -198,9 +198,9 @@ def decode_setting(setting: Setting, raw: str, shown_value: str, where: str) -> 
     try:
         value = setting.decode(raw)
     except _UndecodableError:
-        raise setting.refuse(shown_value, where) from None
+        raise setting.refuse(setting.key, shown_value, where) from None
     if not setting.check(value):
-        raise setting.refuse(shown_value, where)
+        raise setting.refuse(setting.key, shown_value, where)
     return value
 
 
@@ -218,7 +218,7 @@ def check_plain_args(args: Mapping[str, object], where: str) -> None:
         if _is_unknown(value):
             continue
         if not setting.check(value):
-            raise setting.refuse(repr(value), where)
+            raise setting.refuse(arg, repr(value), where)
 
 
 def _is_unknown(value: object) -> bool:

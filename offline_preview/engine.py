@@ -10,7 +10,9 @@ provider-computed outputs (object ids, client ids, secret values) are unknown.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import logging
 import runpy
 import sys
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pulumi
+import yaml
 from google.protobuf import empty_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
@@ -29,7 +32,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 from pulumi.runtime.settings import ROOT, SETTINGS, configure
 from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from components.microsoft_ids import (
     GRAPH_PERMISSIONS,
@@ -220,6 +223,8 @@ class DeclaredResource:
     type: str
     name: str
     urn: str
+    id: str
+    """The provider's id (``/applications/{objectId}`` for an application); empty in a preview."""
     parent: str
     custom: bool
     inputs: dict[str, Any]
@@ -312,6 +317,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 type=request.type,
                 name=request.name,
                 urn=response.urn,
+                id=response.id,
                 parent=request.parent,
                 custom=request.custom,
                 inputs=inputs,
@@ -362,6 +368,36 @@ def _plain_value(value: object) -> tuple[object, bool]:
         items = [_plain_value(v) for v in value]
         return [v for v, _ in items], any(s for _, s in items)
     return value, False
+
+
+SECURE_PLACEHOLDER: Final = "[secure value, not decrypted offline]"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """A ``Pulumi.<stack>.yaml`` as the CLI hands it to the program: full keys, string values."""
+
+    values: dict[str, str]
+    secret_keys: frozenset[str]
+
+
+def read_stack_config_file(path: Path) -> StackConfig:
+    """Read a stack file the way the Pulumi CLI does, leaving ``secure:`` values encrypted.
+
+    The CLI passes every value as a string: strings as they are, anything else as JSON.
+    """
+    document = yaml.safe_load(path.read_text()) or {}
+    values: dict[str, str] = {}
+    secret_keys: set[str] = set()
+    for key, value in (document.get("config") or {}).items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[key] = SECURE_PLACEHOLDER
+            secret_keys.add(key)
+        elif isinstance(value, str):
+            values[key] = value
+        else:
+            values[key] = json.dumps(value)
+    return StackConfig(values, frozenset(secret_keys))
 
 
 def run_program(
@@ -425,16 +461,31 @@ def _on_path(directory: Path) -> Iterator[None]:
             sys.path.remove(entry)
 
 
+def _drop_unretrieved_program_errors(
+    loop: asyncio.AbstractEventLoop, context: dict[str, Any]
+) -> None:
+    """A ``RunError`` already became ``ProgramRun.error``; report anything else as usual."""
+    if not isinstance(context.get("exception"), pulumi.RunError):
+        loop.default_exception_handler(context)
+
+
 @contextmanager
 def _quiet_runtime_logger() -> Iterator[None]:
-    """The SDK logs a failed program's traceback at ERROR; the caller reports ``error`` instead."""
-    logger = logging.getLogger("pulumi")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    """Keep a failed program's tracebacks out of the output: the caller reports ``error``.
+
+    The SDK logs them at ERROR; asyncio reports each failed registration's future again whenever
+    it is collected, possibly much later, so the event loop drops exactly those reports.
+    """
+    _ensure_event_loop().set_exception_handler(_drop_unretrieved_program_errors)
+    loggers = [logging.getLogger("pulumi")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 __all__ = [

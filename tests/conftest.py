@@ -1,0 +1,30 @@
+"""Shared fixtures: run the real program under the repository's one set of engine-like mocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from offline_preview.engine import ProgramRun, run_program
+
+NOW = 1_790_000_000
+"""2026-09-21T14:13:20Z: a fixed clock (``SOURCE_DATE_EPOCH``) so every run is reproducible."""
+
+RunProgram = Callable[..., ProgramRun]
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(NOW))
+
+
+@pytest.fixture
+def program() -> RunProgram:
+    """Run ``__main__.py`` with config given by short key (``displayName``) and return the run."""
+
+    def run(config: Mapping[str, str] | None = None, **options: object) -> ProgramRun:
+        full = {f"privilege-secure-entra:{key}": value for key, value in (config or {}).items()}
+        return run_program(full, **options)  # type: ignore[arg-type]
+
+    return run

@@ -1,0 +1,100 @@
+"""Every Microsoft id in the code matches Microsoft's own tables (tests/fixtures/)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from components.manifests import MANIFESTS
+from components.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    GRAPH_PERMISSIONS,
+    MICROSOFT_GRAPH_APP_ID,
+    GraphPermission,
+    PermissionType,
+    graph_permission,
+)
+
+REFERENCE = Path(__file__).parent / "fixtures" / "microsoft_reference.md"
+
+
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _rows(section: str) -> list[list[str]]:
+    """The three-cell table rows under ``section`` that hold a GUID (header rows hold none)."""
+    text = REFERENCE.read_text()
+    rows = []
+    for line in text[text.index(section) :].splitlines()[1:]:
+        if line.startswith("## "):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and any(GUID.fullmatch(cell) for cell in cells):
+            rows.append(cells)
+    return rows
+
+
+MICROSOFT_PERMISSIONS = {
+    (name, kind): permission_id
+    for section in ("## Microsoft Graph permission IDs", "## Addendum")
+    for name, kind, permission_id in _rows(section)
+}
+MICROSOFT_ROLES = {
+    name: template_id for name, template_id, _ in _rows("## Microsoft Entra built-in role")
+}
+
+
+def test_the_reference_fixture_was_read() -> None:
+    assert len(MICROSOFT_PERMISSIONS) == 16
+    assert len(MICROSOFT_ROLES) == 7
+
+
+@pytest.mark.parametrize("permission", GRAPH_PERMISSIONS, ids=lambda p: f"{p.name}-{p.type}")
+def test_graph_permission_id_is_microsofts(permission: GraphPermission) -> None:
+    assert MICROSOFT_PERMISSIONS[(permission.name, permission.type.value)] == permission.id
+
+
+@pytest.mark.parametrize("role", sorted(DIRECTORY_ROLE_TEMPLATE_IDS))
+def test_directory_role_template_id_is_microsofts(role: str) -> None:
+    assert MICROSOFT_ROLES[role] == DIRECTORY_ROLE_TEMPLATE_IDS[role]
+
+
+def test_the_table_holds_each_permission_once() -> None:
+    keys = [(p.name, p.type) for p in GRAPH_PERMISSIONS]
+    assert len(keys) == len(set(keys))
+    assert len({p.id for p in GRAPH_PERMISSIONS}) == len(GRAPH_PERMISSIONS)
+
+
+def test_microsoft_graph_app_id() -> None:
+    assert MICROSOFT_GRAPH_APP_ID == "00000003-0000-0000-c000-000000000000"
+
+
+@pytest.mark.parametrize("version", sorted(MANIFESTS))
+def test_every_manifest_name_resolves_to_a_pinned_id(version: str) -> None:
+    manifest = MANIFESTS[version]
+    for name in manifest.application_permissions:
+        assert graph_permission(name, PermissionType.APPLICATION).name == name
+    for name in manifest.delegated_permissions:
+        assert graph_permission(name, PermissionType.DELEGATED).name == name
+    for role in manifest.roles_for(False) + manifest.roles_for(True):
+        assert role in DIRECTORY_ROLE_TEMPLATE_IDS
+
+
+def test_the_table_holds_nothing_no_manifest_asks_for() -> None:
+    asked = {
+        (name, PermissionType.APPLICATION)
+        for manifest in MANIFESTS.values()
+        for name in manifest.application_permissions
+    } | {
+        (name, PermissionType.DELEGATED)
+        for manifest in MANIFESTS.values()
+        for name in manifest.delegated_permissions
+    }
+    assert {(p.name, p.type) for p in GRAPH_PERMISSIONS} == asked
+
+
+def test_an_unknown_permission_is_named_in_the_error() -> None:
+    with pytest.raises(KeyError, match=r"Mail\.Send"):
+        graph_permission("Mail.Send", PermissionType.APPLICATION)

@@ -1,0 +1,200 @@
+"""Client secrets rotate with overlap, deterministically, and never cut off a consumer early."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from components.secret_rotation import plan_rotation, rfc3339
+from offline_preview.engine import DeclaredResource, ProgramRun, run_program
+
+PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
+DAY = 86_400
+START = 1_790_000_000
+
+
+def run_at(
+    monkeypatch: pytest.MonkeyPatch, moment: int, lifetime_days: int = 10, version: int = 1
+) -> ProgramRun:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(moment))
+    run = run_program(
+        {
+            "privilege-secure-entra:secretLifetimeDays": str(lifetime_days),
+            "privilege-secure-entra:secretVersion": str(version),
+        }
+    )
+    assert run.error is None
+    return run
+
+
+@dataclass
+class EngineState:
+    """What the Pulumi engine remembers between updates, reduced to what decides replacement.
+
+    Every input of an application password forces a replacement; ``ignoreChanges`` keeps the
+    remembered value of a property instead of the declared one.
+    """
+
+    inputs: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def update(self, declared: list[DeclaredResource]) -> set[str]:
+        """Apply one `pulumi up`; return the names of the secrets it created or replaced."""
+        changed = set()
+        for resource in declared:
+            old = self.inputs.get(resource.name)
+            effective = dict(resource.inputs)
+            if old is not None:
+                for prop in resource.ignore_changes:
+                    effective[prop] = old[prop]
+            if effective != old:
+                changed.add(resource.name)
+            self.inputs[resource.name] = effective
+        return changed
+
+
+def parse(moment: str) -> datetime:
+    return datetime.strptime(moment, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("lifetime_days", [1, 7, 180, 730])
+def test_plan_overlaps_by_half_a_lifetime(lifetime_days: int) -> None:
+    now = datetime.fromtimestamp(START, UTC)
+    plan = plan_rotation(now, lifetime_days)
+    lifetime = timedelta(days=lifetime_days)
+    assert plan.newest.issued_for <= now < plan.rotates_at
+    assert plan.rotates_at - plan.newest.issued_for == lifetime / 2
+    assert plan.newest.end_date - plan.newest.issued_for == lifetime
+    assert plan.previous.end_date - plan.previous.issued_for == lifetime
+    assert plan.previous.end_date == plan.rotates_at > now
+    assert plan.newest.end_date - now >= lifetime / 2
+    assert {plan.newest.label, plan.previous.label} == {"a", "b"}
+
+
+def test_a_new_window_starts_exactly_at_rotates_at() -> None:
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    next_plan = plan_rotation(plan.rotates_at, 10)
+    just_before = plan_rotation(plan.rotates_at - timedelta(seconds=1), 10)
+    assert just_before == plan
+    assert next_plan.newest.issued_for == plan.rotates_at
+    assert next_plan.previous == plan_rotation(plan.rotates_at, 10).previous
+    assert next_plan.previous.label == plan.newest.label
+    assert next_plan.previous.end_date == plan.newest.end_date
+
+
+def test_rfc3339_is_utc_with_z() -> None:
+    assert rfc3339(datetime.fromtimestamp(0, UTC)) == "1970-01-01T00:00:00Z"
+
+
+def test_two_runs_in_one_window_declare_identical_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = run_at(monkeypatch, START)
+    rotates_at = parse(first.outputs["clientSecretRotatesAt"].value)
+    later = int(rotates_at.timestamp()) - 1
+    second = run_at(monkeypatch, later)
+    assert later - START > DAY  # the two runs are far apart, yet in the same window
+    assert sorted((r.name, repr(r.inputs), r.ignore_changes) for r in first.resources) == sorted(
+        (r.name, repr(r.inputs), r.ignore_changes) for r in second.resources
+    )
+
+
+def test_outputs_name_the_newest_secret_and_the_next_rotation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = run_at(monkeypatch, START, lifetime_days=10)
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    assert run.outputs["clientSecretExpiresAt"].value == rfc3339(plan.newest.end_date)
+    assert run.outputs["clientSecretRotatesAt"].value == rfc3339(plan.rotates_at)
+    newest = run.named(f"privilege-secure-client-secret-{plan.newest.label}")
+    assert run.outputs["clientSecret"].value == newest.outputs["value"]
+    assert newest.ignore_changes == ()
+    previous = run.named(f"privilege-secure-client-secret-{plan.previous.label}")
+    assert set(previous.ignore_changes) == set(previous.inputs) - {"applicationId"}
+
+
+def test_daily_updates_over_many_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pulumi up` every day for 40 days with a 10-day lifetime, raising secretVersion twice."""
+    engine = EngineState()
+    version = 1
+    newest_before: str | None = None
+    window_before: str | None = None
+    replacements_seen = 0
+    windows_seen = set()
+    for day in range(40):
+        now = START + day * DAY
+        if day in (12, 24):
+            version += 1  # a leaked secret: replace the newest now
+        run = run_at(monkeypatch, now, lifetime_days=10, version=version)
+        secrets = run.of_type(PASSWORD)
+        changed = engine.update(secrets)
+        plan = plan_rotation(datetime.fromtimestamp(now, UTC), 10)
+        newest = f"privilege-secure-client-secret-{plan.newest.label}"
+        window = rfc3339(plan.newest.issued_for)
+        windows_seen.add(window)
+
+        assert len(secrets) == 2
+        if day == 0:
+            assert len(changed) == 2
+        else:
+            new_window = window != window_before
+            assert not (new_window and day in (12, 24)), "keep bumps apart from new windows"
+            expected = {newest} if new_window or day in (12, 24) else set()
+            assert changed == expected, f"day {day}"
+            replacements_seen += len(changed)
+        if window != window_before and newest_before is not None:
+            # The secret that was newest became the previous one, and was left alone.
+            assert newest_before not in changed
+        # Both secrets are valid now; the newest has at least half a lifetime left.
+        moment = datetime.fromtimestamp(now, UTC)
+        for name, inputs in engine.inputs.items():
+            end = parse(str(inputs["endDate"]))
+            assert end > moment, f"{name} expired on day {day}"
+            issued_for = parse(str(inputs["rotateWhenChanged"]["issuedFor"]))  # type: ignore[index]
+            assert end - issued_for == timedelta(days=10)
+        newest_end = parse(str(engine.inputs[newest]["endDate"]))
+        assert newest_end - moment >= timedelta(days=5)
+        assert run.outputs["clientSecretExpiresAt"].value == engine.inputs[newest]["endDate"]
+        newest_before, window_before = newest, window
+    # One replacement per new window and one per version bump, and nothing else.
+    assert replacements_seen == len(windows_seen) - 1 + 2
+    assert len(windows_seen) >= 40 // 5
+
+
+def test_raising_secret_version_replaces_only_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = EngineState()
+    engine.update(run_at(monkeypatch, START, version=1).of_type(PASSWORD))
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    changed = engine.update(run_at(monkeypatch, START + 60, version=2).of_type(PASSWORD))
+    assert changed == {f"privilege-secure-client-secret-{plan.newest.label}"}
+
+
+def test_a_version_raised_while_previous_never_touches_that_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = EngineState()
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    previous = f"privilege-secure-client-secret-{plan.previous.label}"
+    engine.update(run_at(monkeypatch, START, version=1).of_type(PASSWORD))
+    remembered = dict(engine.inputs[previous])
+    for version in (2, 3, 4):
+        changed = engine.update(
+            run_at(monkeypatch, START + version, version=version).of_type(PASSWORD)
+        )
+        assert previous not in changed
+    assert engine.inputs[previous] == remembered
+
+
+def test_changing_the_lifetime_never_touches_the_previous_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = EngineState()
+    first = run_at(monkeypatch, START, lifetime_days=10)
+    engine.update(first.of_type(PASSWORD))
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    previous = f"privilege-secure-client-secret-{plan.previous.label}"
+    second = run_at(monkeypatch, START + 60, lifetime_days=30)
+    next_plan = plan_rotation(datetime.fromtimestamp(START + 60, UTC), 30)
+    changed = engine.update(second.of_type(PASSWORD))
+    if next_plan.previous.label == plan.previous.label:
+        assert previous not in changed
+    assert len(changed) <= 1
