@@ -1,0 +1,39 @@
+"""The README stays true: its test command is CI's, and every key and output is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from components.settings import SETTINGS
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+README = (REPOSITORY / "README.md").read_text()
+
+
+def fenced_commands() -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", README, flags=re.DOTALL)
+
+
+def test_readme_gives_the_run_and_test_commands() -> None:
+    commands = fenced_commands()
+    assert commands[0].endswith("pulumi up")
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    test_command = fenced_commands()[1]
+    ci_lines = (REPOSITORY / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci_lines
+
+
+def test_every_config_key_is_documented() -> None:
+    for setting in SETTINGS:
+        assert f"| `{setting.key}` |" in README, setting.key
+
+
+def test_every_stack_output_is_documented() -> None:
+    exported = re.findall(r'pulumi\.export\("(\w+)"', (REPOSITORY / "__main__.py").read_text())
+    assert len(exported) == 12
+    for name in exported:
+        assert f"| `{name}` |" in README, name
