@@ -39,6 +39,24 @@ MICROSOFT_GRAPH_APP_ID: Final = "00000003-0000-0000-c000-000000000000"
 
 MICROSOFT_GRAPH_DISPLAY_NAME: Final = "Microsoft Graph"
 
+FIRST_PARTY_APPLICATIONS: Final[dict[str, str]] = {
+    # Source: the well-known application ids the azuread provider publishes through
+    # get_application_published_app_ids (manicminer/hamilton, environments/published.go).
+    MICROSOFT_GRAPH_APP_ID: MICROSOFT_GRAPH_DISPLAY_NAME,
+    "00000002-0000-0000-c000-000000000000": "Azure Active Directory Graph",
+    "00000002-0000-0ff1-ce00-000000000000": "Office 365 Exchange Online",
+    "00000003-0000-0ff1-ce00-000000000000": "Office 365 SharePoint Online",
+    "00000004-0000-0ff1-ce00-000000000000": "Skype for Business Online",
+    "00000007-0000-0ff1-ce00-000000000000": "Exchange Online Protection",
+    "797f4846-ba00-4fd7-ba43-dac1f8f63013": "Azure Service Management",
+    "cfa8b339-82a2-471a-a3c9-0fc0be7a4093": "Azure Key Vault",
+    "c5393580-f805-4401-95e8-94b7a6ef2fc2": "Office 365 Management APIs",
+}
+"""Microsoft first-party application (client) ids, the same in every tenant, to their names.
+
+Their service principals belong to Microsoft: a stack looks them up and never declares them.
+"""
+
 _APP = PermissionType.APPLICATION
 _DELEGATED = PermissionType.DELEGATED
 

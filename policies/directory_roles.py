@@ -1,0 +1,165 @@
+"""Which directory roles the service principal may hold, and only tenant-wide.
+
+User Administrator and Privileged Authentication Administrator are what Privilege Secure needs;
+Global Administrator is the whole tenant and needs an explicit switch; every other role, and any
+role scoped to an administrative unit or an application, is denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+
+from policies import knobs
+from policies import resource_types as types
+from policies.entra_names import (
+    DEFAULT_DIRECTORY_ROLES,
+    GLOBAL_ADMINISTRATOR_ROLE,
+    describe_role_id,
+    directory_role_id,
+    directory_role_name,
+    listing,
+)
+from policies.values import UNKNOWN, Findings, read, text
+
+DIRECTORY_ROLE_POLICY: Final = "directory-role-allowlist"
+ALLOWED_ROLES: Final = "allowedRoles"
+ALLOW_GLOBAL_ADMINISTRATOR: Final = "allowGlobalAdministrator"
+
+
+def _check_role(
+    where: str,
+    role_id: object,
+    allowed: tuple[str, ...],
+    allow_global_administrator: bool,
+    findings: Findings,
+) -> None:
+    """One role template id against the allowlist; Global Administrator only with its switch."""
+    if role_id is UNKNOWN:
+        findings.unknown(where)
+        return
+    if role_id is None:
+        findings.violation(f"{where} is missing; a directory role template id is required")
+        return
+    name = directory_role_name(text(role_id))
+    if name == GLOBAL_ADMINISTRATOR_ROLE:
+        if not allow_global_administrator:
+            findings.violation(
+                f"{where}: directory role {describe_role_id(text(role_id))} is only allowed with "
+                f"{ALLOW_GLOBAL_ADMINISTRATOR}: true; allowed roles: {listing(allowed)}"
+            )
+        return
+    if name is None or name not in allowed:
+        findings.violation(
+            f"{where}: directory role {describe_role_id(text(role_id))} is not in the allowlist "
+            f"{listing(allowed)}"
+        )
+
+
+def _check_tenant_wide(props: Mapping[str, Any], findings: Findings) -> None:
+    """No administrative-unit or application scope: the roles are meant tenant-wide."""
+    app_scope = read(props, "appScopeId")
+    if app_scope is not None:
+        shown = "unknown during preview" if app_scope is UNKNOWN else text(app_scope)
+        findings.violation(
+            f"appScopeId is set ({shown}); only tenant-wide assignments (no appScopeId, "
+            'directoryScopeId absent or "/") are allowed'
+        )
+    directory_scope = read(props, "directoryScopeId")
+    if directory_scope is UNKNOWN:
+        findings.unknown("directoryScopeId")
+    elif directory_scope is not None and directory_scope != "/":
+        findings.violation(
+            f"directoryScopeId is {text(directory_scope)}; only tenant-wide assignments "
+            '(directoryScopeId absent or "/") are allowed'
+        )
+
+
+def _check_role_name(
+    where: str,
+    name: object,
+    allowed: tuple[str, ...],
+    allow_global_administrator: bool,
+    findings: Findings,
+) -> None:
+    """A role named by ``displayName`` (DirectoryRole), checked through its template id."""
+    if name is UNKNOWN or name is None:
+        _check_role(where, name, allowed, allow_global_administrator, findings)
+        return
+    role_id = directory_role_id(text(name))
+    if role_id is None:
+        findings.violation(
+            f"{where}: directory role {text(name)} (no role template in "
+            f"components.microsoft_ids) is not in the allowlist {listing(allowed)}"
+        )
+        return
+    _check_role(where, role_id, allowed, allow_global_administrator, findings)
+
+
+def validate_directory_roles(
+    args: ResourceValidationArgs, report_violation: ReportViolation
+) -> None:
+    """Role assignments, eligibility requests and activated roles: allowlisted, tenant-wide."""
+    config = args.get_config()
+    allowed = knobs.string_list(config, ALLOWED_ROLES, DEFAULT_DIRECTORY_ROLES)
+    allow_global_administrator = knobs.boolean(config, ALLOW_GLOBAL_ADMINISTRATOR, False)
+    findings = Findings()
+    props = args.props
+    if args.resource_type == types.DIRECTORY_ROLE_ASSIGNMENT:
+        _check_role("roleId", read(props, "roleId"), allowed, allow_global_administrator, findings)
+        _check_tenant_wide(props, findings)
+    elif args.resource_type == types.DIRECTORY_ROLE_ELIGIBILITY_REQUEST:
+        role_id = read(props, "roleDefinitionId")
+        _check_role("roleDefinitionId", role_id, allowed, allow_global_administrator, findings)
+        _check_tenant_wide(props, findings)
+    elif args.resource_type == types.DIRECTORY_ROLE:
+        template_id = read(props, "templateId")
+        if template_id is not None:
+            _check_role("templateId", template_id, allowed, allow_global_administrator, findings)
+        else:
+            name = read(props, "displayName")
+            _check_role_name("displayName", name, allowed, allow_global_administrator, findings)
+    findings.report(report_violation)
+
+
+def directory_role_policy() -> ResourceValidationPolicy:
+    """The ``directory-role-allowlist`` policy."""
+    return ResourceValidationPolicy(
+        name=DIRECTORY_ROLE_POLICY,
+        description=(
+            "Directory roles are limited to the allowlist (Global Administrator only when "
+            "explicitly allowed) and assigned tenant-wide only."
+        ),
+        validate=validate_directory_roles,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        config_schema=PolicyConfigSchema(
+            properties={
+                ALLOWED_ROLES: knobs.string_list_schema(
+                    "Built-in directory role names the service principal may hold. Global "
+                    f"Administrator is governed by {ALLOW_GLOBAL_ADMINISTRATOR} only.",
+                    DEFAULT_DIRECTORY_ROLES,
+                ),
+                ALLOW_GLOBAL_ADMINISTRATOR: knobs.boolean_schema(
+                    "Allow Global Administrator (the manifest's manage-Global-Administrators "
+                    "option assigns it instead of User Administrator).",
+                    False,
+                ),
+            }
+        ),
+        remediation_steps=(
+            "Assign only the roles of the Privilege Secure manifest, by template id, with no "
+            'appScopeId and directoryScopeId "/" (or unset). To manage Global Administrators, '
+            f"set {ALLOW_GLOBAL_ADMINISTRATOR}: true in the policy pack config for that stack."
+        ),
+        tags=["entra-id", "tier-0", "least-privilege"],
+    )

@@ -1,0 +1,106 @@
+"""Names for Microsoft's GUIDs, and the pack's defaults, from the repository's one table.
+
+Every permission id and role template id comes from ``components.microsoft_ids`` and every default
+allowlist from ``components.manifests``: the pack and the program cannot drift apart. A GUID the
+table does not know is reported by GUID only (and is never allowed, since allowlists are by name).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from components.manifests import GLOBAL_ADMINISTRATOR, MANIFESTS
+from components.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    GRAPH_PERMISSIONS,
+    MICROSOFT_GRAPH_APP_ID,
+    GraphPermission,
+    PermissionType,
+)
+
+GRAPH_APP_ID: Final = MICROSOFT_GRAPH_APP_ID
+GLOBAL_ADMINISTRATOR_ROLE: Final = GLOBAL_ADMINISTRATOR
+
+DEFAULT_APPLICATION_PERMISSIONS: Final[tuple[str, ...]] = tuple(
+    sorted({name for m in MANIFESTS.values() for name in m.application_permissions})
+)
+"""Union of every Privilege Secure manifest's Graph application permissions."""
+
+DEFAULT_DELEGATED_PERMISSIONS: Final[tuple[str, ...]] = tuple(
+    sorted({name for m in MANIFESTS.values() for name in m.delegated_permissions})
+)
+"""Union of every manifest's delegated permissions (``User.Read``)."""
+
+DEFAULT_DIRECTORY_ROLES: Final[tuple[str, ...]] = tuple(
+    sorted({role for m in MANIFESTS.values() for role in m.directory_roles})
+)
+"""Union of every manifest's directory roles; Global Administrator needs its own switch."""
+
+
+def _same_guid(left: str, right: str) -> bool:
+    """GUIDs compare case-insensitively."""
+    return left.strip().lower() == right.strip().lower()
+
+
+def is_graph(app_id: str) -> bool:
+    """Whether an application (client) id is Microsoft Graph's."""
+    return _same_guid(app_id, GRAPH_APP_ID)
+
+
+def graph_permission_by_id(permission_id: str, type: PermissionType) -> GraphPermission | None:
+    """The table row of a Graph permission id of the given type, or ``None``."""
+    for permission in GRAPH_PERMISSIONS:
+        if permission.type is type and _same_guid(permission.id, permission_id):
+            return permission
+    return None
+
+
+def graph_permission_by_name(name: str, type: PermissionType) -> GraphPermission | None:
+    """The table row of a Graph permission name of the given type, or ``None``."""
+    for permission in GRAPH_PERMISSIONS:
+        if permission.type is type and permission.name == name:
+            return permission
+    return None
+
+
+def describe_permission_id(permission_id: str, type: PermissionType) -> str:
+    """``Name (guid)`` for a message; the bare GUID, marked, when the table lacks it."""
+    permission = graph_permission_by_id(permission_id, type)
+    if permission is None:
+        return f"{permission_id} (no {type.value.lower()} permission of that id in microsoft_ids)"
+    return f"{permission.name} ({permission.id})"
+
+
+def describe_permission_name(name: str, type: PermissionType) -> str:
+    """``Name (guid)`` for a permission named by a delegated grant's ``claimValues``."""
+    permission = graph_permission_by_name(name, type)
+    return name if permission is None else f"{permission.name} ({permission.id})"
+
+
+def directory_role_name(template_id: str) -> str | None:
+    """The built-in role a template id stands for, or ``None`` when the table lacks it."""
+    for name, role_id in DIRECTORY_ROLE_TEMPLATE_IDS.items():
+        if _same_guid(role_id, template_id):
+            return name
+    return None
+
+
+def directory_role_id(name: str) -> str | None:
+    """The template id of a built-in role name, or ``None``."""
+    return DIRECTORY_ROLE_TEMPLATE_IDS.get(name)
+
+
+def describe_role_id(template_id: str) -> str:
+    """``Name (guid)`` for a message; the GUID, marked, when it is no built-in role we know."""
+    name = directory_role_name(template_id)
+    if name is None:
+        return (
+            f"{template_id} (no role template in components.microsoft_ids; "
+            "a custom role or another built-in role)"
+        )
+    return f"{name} ({DIRECTORY_ROLE_TEMPLATE_IDS[name]})"
+
+
+def listing(names: tuple[str, ...] | list[str]) -> str:
+    """A short, stable rendering of an allowlist for messages."""
+    return "[" + ", ".join(sorted(names)) + "]" if names else "[] (nothing)"

@@ -1,0 +1,262 @@
+"""Which Microsoft Graph permissions the application may request and be consented.
+
+Application permissions (app roles) are what make this integration Tier-0: one more, such as
+``AppRoleAssignment.ReadWrite.All`` or ``Application.ReadWrite.All``, lets it grant itself
+anything. Delegated permissions act as the signed-in user; only ``User.Read`` is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+
+from components.microsoft_ids import PermissionType
+from policies import knobs
+from policies import resource_types as types
+from policies.entra_names import (
+    DEFAULT_APPLICATION_PERMISSIONS,
+    DEFAULT_DELEGATED_PERMISSIONS,
+    GRAPH_APP_ID,
+    describe_permission_id,
+    describe_permission_name,
+    graph_permission_by_id,
+    is_graph,
+    listing,
+)
+from policies.values import UNKNOWN, Findings, elements, read, text
+
+APPLICATION_PERMISSIONS_POLICY: Final = "graph-application-permissions-allowlist"
+DELEGATED_PERMISSIONS_POLICY: Final = "graph-delegated-permissions-allowlist"
+ALLOWED_PERMISSIONS: Final = "allowedPermissions"
+
+_APPLICATION = PermissionType.APPLICATION
+_DELEGATED = PermissionType.DELEGATED
+
+
+def _graph_resource_accesses(
+    props: Mapping[str, Any], access_type: str, findings: Findings, flag_other_apps: bool
+) -> list[tuple[str, Any]]:
+    """``(property path, permission id)`` of every Graph ``access_type`` entry of an Application.
+
+    Entries for another resource application are violations when ``flag_other_apps``.
+    """
+    accesses = elements(read(props, "requiredResourceAccesses"))
+    if accesses is UNKNOWN:
+        findings.unknown("requiredResourceAccesses")
+        return []
+    found: list[tuple[str, Any]] = []
+    for i, access in enumerate(accesses):
+        where = f"requiredResourceAccesses[{i}]"
+        app_id = read(access, "resourceAppId")
+        if app_id is UNKNOWN:
+            findings.unknown(f"{where}.resourceAppId")
+            continue
+        if not is_graph(text(app_id)):
+            if flag_other_apps:
+                findings.violation(
+                    f"{where}.resourceAppId {text(app_id)} is not Microsoft Graph; only "
+                    f"Microsoft Graph ({GRAPH_APP_ID}) permissions may be requested"
+                )
+            continue
+        entries = elements(read(access, "resourceAccesses"))
+        if entries is UNKNOWN:
+            findings.unknown(f"{where}.resourceAccesses")
+            continue
+        for j, entry in enumerate(entries):
+            path = f"{where}.resourceAccesses[{j}]"
+            kind = read(entry, "type")
+            if kind is UNKNOWN:
+                findings.unknown(f"{path}.type")
+            elif kind == access_type:
+                found.append((f"{path}.id", read(entry, "id")))
+    return found
+
+
+def _check_app_role(
+    where: str, role_id: object, allowed: tuple[str, ...], findings: Findings
+) -> None:
+    """One application permission id against the allowlist (by name)."""
+    if role_id is UNKNOWN:
+        findings.unknown(where)
+        return
+    if role_id is None:
+        findings.violation(f"{where} is missing; an application permission id is required")
+        return
+    permission = graph_permission_by_id(text(role_id), _APPLICATION)
+    if permission is None or permission.name not in allowed:
+        findings.violation(
+            f"{where}: application permission {describe_permission_id(text(role_id), _APPLICATION)}"
+            f" is not in the allowlist {listing(allowed)}"
+        )
+
+
+def _check_scope_id(
+    where: str, scope_id: object, allowed: tuple[str, ...], findings: Findings
+) -> None:
+    """One delegated permission id against the allowlist (by name)."""
+    if scope_id is UNKNOWN:
+        findings.unknown(where)
+        return
+    permission = graph_permission_by_id(text(scope_id), _DELEGATED)
+    if permission is None or permission.name not in allowed:
+        findings.violation(
+            f"{where}: delegated permission {describe_permission_id(text(scope_id), _DELEGATED)}"
+            f" is not in the allowlist {listing(allowed)}"
+        )
+
+
+def _check_api_client(props: Mapping[str, Any], findings: Findings) -> bool:
+    """Whether an ApplicationApiAccess is for Microsoft Graph (a violation when it is not)."""
+    api_client_id = read(props, "apiClientId")
+    if api_client_id is UNKNOWN:
+        findings.unknown("apiClientId")
+        return False
+    if not is_graph(text(api_client_id)):
+        findings.violation(
+            f"apiClientId {text(api_client_id)} is not Microsoft Graph; only Microsoft Graph "
+            f"({GRAPH_APP_ID}) permissions may be requested"
+        )
+        return False
+    return True
+
+
+def _ids(props: Mapping[str, Any], key: str, findings: Findings) -> list[tuple[str, Any]]:
+    """``(property path, id)`` for every item of a list-of-ids property."""
+    values = elements(read(props, key))
+    if values is UNKNOWN:
+        findings.unknown(key)
+        return []
+    return [(f"{key}[{i}]", value) for i, value in enumerate(values)]
+
+
+def validate_application_permissions(
+    args: ResourceValidationArgs, report_violation: ReportViolation
+) -> None:
+    """Every application permission requested or consented is allowlisted and from Graph."""
+    allowed = knobs.string_list(
+        args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_APPLICATION_PERMISSIONS
+    )
+    findings = Findings()
+    props = args.props
+    if args.resource_type == types.APPLICATION:
+        for where, role_id in _graph_resource_accesses(props, "Role", findings, True):
+            _check_app_role(where, role_id, allowed, findings)
+    elif args.resource_type == types.APPLICATION_API_ACCESS:
+        if _check_api_client(props, findings):
+            for where, role_id in _ids(props, "roleIds", findings):
+                _check_app_role(where, role_id, allowed, findings)
+    elif args.resource_type == types.APP_ROLE_ASSIGNMENT:
+        _check_app_role("appRoleId", read(props, "appRoleId"), allowed, findings)
+    findings.report(report_violation)
+
+
+def validate_delegated_permissions(
+    args: ResourceValidationArgs, report_violation: ReportViolation
+) -> None:
+    """Every delegated permission requested or granted is allowlisted; no single-user grants."""
+    allowed = knobs.string_list(
+        args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_DELEGATED_PERMISSIONS
+    )
+    findings = Findings()
+    props = args.props
+    if args.resource_type == types.APPLICATION:
+        for where, scope_id in _graph_resource_accesses(props, "Scope", findings, False):
+            _check_scope_id(where, scope_id, allowed, findings)
+    elif args.resource_type == types.APPLICATION_API_ACCESS:
+        api_client_id = read(props, "apiClientId")
+        if api_client_id is UNKNOWN:
+            findings.unknown("apiClientId")
+        elif is_graph(text(api_client_id)):  # another API is the application policy's finding
+            for where, scope_id in _ids(props, "scopeIds", findings):
+                _check_scope_id(where, scope_id, allowed, findings)
+    elif args.resource_type == types.DELEGATED_PERMISSION_GRANT:
+        _check_grant(props, allowed, findings)
+    findings.report(report_violation)
+
+
+def _check_grant(props: Mapping[str, Any], allowed: tuple[str, ...], findings: Findings) -> None:
+    """A delegated permission grant: allowlisted claim values, tenant-wide only."""
+    for where, claim in _ids(props, "claimValues", findings):
+        if claim is UNKNOWN:
+            findings.unknown(where)
+        elif text(claim) not in allowed:
+            findings.violation(
+                f"{where}: delegated permission "
+                f"{describe_permission_name(text(claim), _DELEGATED)} is not in the allowlist "
+                f"{listing(allowed)}"
+            )
+    user = read(props, "userObjectId")
+    if user is not None:
+        shown = "unknown during preview" if user is UNKNOWN else text(user)
+        findings.violation(
+            f"userObjectId is set ({shown}): a delegated permission grant for a single user is "
+            "not allowed; only a tenant-wide grant (no userObjectId) is"
+        )
+
+
+def application_permissions_policy() -> ResourceValidationPolicy:
+    """The ``graph-application-permissions-allowlist`` policy."""
+    return ResourceValidationPolicy(
+        name=APPLICATION_PERMISSIONS_POLICY,
+        description=(
+            "Only allowlisted Microsoft Graph application permissions may be requested or "
+            "consented, and Microsoft Graph is the only resource application."
+        ),
+        validate=validate_application_permissions,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        config_schema=PolicyConfigSchema(
+            properties={
+                ALLOWED_PERMISSIONS: knobs.string_list_schema(
+                    "Microsoft Graph application permission names that may be requested "
+                    "(requiredResourceAccesses type Role, ApplicationApiAccess roleIds) and "
+                    "consented (AppRoleAssignment appRoleId).",
+                    DEFAULT_APPLICATION_PERMISSIONS,
+                )
+            }
+        ),
+        remediation_steps=(
+            "Request only the permissions of the Privilege Secure manifest "
+            "(components/manifests.py). If a new version really needs another one, add it to "
+            "the manifest and to components/microsoft_ids.py, and to allowedPermissions in the "
+            "policy pack config, after a security review."
+        ),
+        tags=["entra-id", "tier-0", "least-privilege"],
+    )
+
+
+def delegated_permissions_policy() -> ResourceValidationPolicy:
+    """The ``graph-delegated-permissions-allowlist`` policy."""
+    return ResourceValidationPolicy(
+        name=DELEGATED_PERMISSIONS_POLICY,
+        description=(
+            "Only allowlisted Microsoft Graph delegated permissions may be requested or granted, "
+            "and only tenant-wide."
+        ),
+        validate=validate_delegated_permissions,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+        config_schema=PolicyConfigSchema(
+            properties={
+                ALLOWED_PERMISSIONS: knobs.string_list_schema(
+                    "Microsoft Graph delegated permission (scope) names that may be requested "
+                    "and granted.",
+                    DEFAULT_DELEGATED_PERMISSIONS,
+                )
+            }
+        ),
+        remediation_steps=(
+            "Request and grant only the manifest's delegated permissions (User.Read), with one "
+            "tenant-wide ServicePrincipalDelegatedPermissionGrant and no userObjectId."
+        ),
+        tags=["entra-id", "least-privilege"],
+    )

@@ -1,0 +1,33 @@
+"""The pack's policies, in one list: what ``__main__.py`` serves and what the tests exercise."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from pulumi_policy import Policy
+
+from policies.application_surface import no_sign_in_surface_policy, single_tenant_policy
+from policies.consent import consent_policy
+from policies.credentials import Clock, secret_count_policy, secret_expiry_policy, utc_now
+from policies.directory_roles import directory_role_policy
+from policies.graph_permissions import application_permissions_policy, delegated_permissions_policy
+from policies.stewardship import first_party_policy, owners_policy, protect_policy
+
+PACK_NAME: Final = "privilege-secure-entra-guard"
+
+
+def build_policies(clock: Clock = utc_now) -> list[Policy]:
+    """Every policy of the pack; ``clock`` is the time the secret expiry is measured from."""
+    return [
+        application_permissions_policy(),
+        delegated_permissions_policy(),
+        directory_role_policy(),
+        secret_expiry_policy(clock),
+        secret_count_policy(),
+        single_tenant_policy(),
+        no_sign_in_surface_policy(),
+        consent_policy(),
+        first_party_policy(),
+        owners_policy(),
+        protect_policy(),
+    ]

@@ -1,0 +1,155 @@
+"""Reading resource properties that may be unknown during a preview, and collecting findings.
+
+The analyzer wraps properties in ``unknown_checking_proxy``: touching an unknown value raises
+``UnknownValueError``, which the SDK turns into one *advisory* "can't run policy" diagnostic and
+which would also stop the rest of the check. The helpers here read a value or return ``UNKNOWN``
+instead, so a check reports every violation it can prove from known values (at the policy's own
+enforcement level) and only then raises one ``UnknownDuringPreviewError`` naming everything it could
+not see. The SDK reports that as advisory; at ``pulumi up`` the inputs are known and the same
+check runs in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Final
+
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+
+_SENTINELS: Final = frozenset(
+    {
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_STRING_VALUE,
+    }
+)
+
+
+class Unknown(Enum):
+    """A value that is computed and not known during a preview (an enum: one instance)."""
+
+    UNKNOWN = "unknown"
+
+    def __repr__(self) -> str:
+        """Readable in test failures."""
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = Unknown.UNKNOWN
+
+
+def is_unknown(value: object) -> bool:
+    """Whether a value is ``UNKNOWN`` or one of the engine's raw unknown sentinels."""
+    return value is UNKNOWN or (isinstance(value, str) and value in _SENTINELS)
+
+
+def read(props: object, key: str) -> object:
+    """``props[key]``; ``None`` when absent or null, ``UNKNOWN`` when not known yet."""
+    if is_unknown(props):
+        return UNKNOWN
+    if not isinstance(props, Mapping):
+        return None
+    try:
+        value = props[key]
+    except KeyError:
+        return None
+    except UnknownValueError:
+        return UNKNOWN
+    return UNKNOWN if is_unknown(value) else value
+
+
+def read_path(props: object, *keys: str) -> object:
+    """A nested read: ``None`` as soon as a level is absent, ``UNKNOWN`` as soon as one is."""
+    value: object = props
+    for key in keys:
+        value = read(value, key)
+        if value is None or value is UNKNOWN:
+            return value
+    return value
+
+
+def elements(value: object) -> list[Any] | Unknown:
+    """The items of a list property (``UNKNOWN`` items kept); ``[]`` for absent, a scalar
+    becomes a one-item list, a wholly unknown list is ``UNKNOWN``."""
+    if value is None:
+        return []
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return [value]
+    items: list[Any] = []
+    for index in range(len(value)):
+        try:
+            item = value[index]
+        except UnknownValueError:
+            item = UNKNOWN
+        items.append(UNKNOWN if is_unknown(item) else item)
+    return items
+
+
+def blocks(value: object) -> list[Any] | Unknown:
+    """A nested block (``web``, ``password``): inputs give an object, some states a list."""
+    if isinstance(value, Mapping):
+        return [value]
+    return elements(value)
+
+
+def text(value: object) -> str:
+    """A value for a message: strings as they are, everything else by ``repr``."""
+    return value if isinstance(value, str) else repr(value)
+
+
+class UnknownDuringPreviewError(UnknownValueError):
+    """Raised after the known violations: the SDK reports it as one advisory diagnostic."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        """Keep the SDK's attributes, with a message listing every value that was unknown."""
+        super().__init__(UNKNOWN_STRING_VALUE, [])
+        self.message = (
+            "unknown during preview: "
+            + "; ".join(reasons)
+            + " (checked again when `pulumi up` knows the values)"
+        )
+        self.args = (self.message,)
+
+
+ReportViolation = Callable[[str, str | None], None]
+
+
+@dataclass
+class Findings:
+    """Violations proven from known values, plus what could not be checked yet."""
+
+    violations: list[tuple[str, str | None]] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+
+    def violation(self, message: str, urn: str | None = None) -> None:
+        """Record a violation (``urn`` only matters to stack policies)."""
+        self.violations.append((message, urn))
+
+    def unknown(self, what: str) -> None:
+        """Record a value that decides the outcome but is unknown during the preview."""
+        if what not in self.unknowns:
+            self.unknowns.append(what)
+
+    def report(self, report_violation: ReportViolation) -> None:
+        """Hand violations to the SDK, then raise for the unknowns (advisory diagnostic)."""
+        for message, urn in self.violations:
+            report_violation(message, urn)
+        if self.unknowns:
+            raise UnknownDuringPreviewError(self.unknowns)

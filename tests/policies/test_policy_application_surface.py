@@ -1,0 +1,118 @@
+"""Single tenant, and no interactive sign-in surface on the application."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies import resource_types as types
+from tests.policies.policy_harness import UNKNOWN, application, check, resource, without
+
+TENANT = "single-tenant-application"
+SURFACE = "no-interactive-sign-in-surface"
+
+
+def test_the_programs_application_is_single_tenant_without_surface() -> None:
+    assert check(TENANT, application()).passed
+    assert check(SURFACE, application()).passed
+
+
+def test_an_absent_audience_is_the_single_tenant_default() -> None:
+    assert check(TENANT, without(application(), "signInAudience")).passed
+
+
+@pytest.mark.parametrize("audience", ["AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"])
+def test_other_audiences_are_denied(audience: str) -> None:
+    outcome = check(TENANT, application(signInAudience=audience))
+
+    assert outcome.violations == [
+        f"signInAudience is {audience}; only AzureADMyOrg (this tenant only, the default) "
+        "is allowed"
+    ]
+
+
+def test_an_unknown_audience_is_advisory() -> None:
+    outcome = check(TENANT, application(signInAudience=UNKNOWN))
+
+    assert outcome.violations == []
+    assert outcome.unknown is not None
+    assert "signInAudience" in outcome.unknown
+
+
+def test_application_registration_audience_is_checked() -> None:
+    target = resource(
+        types.APPLICATION_REGISTRATION, "reg", {"signInAudience": "AzureADMultipleOrgs"}
+    )
+
+    assert not check(TENANT, target).passed
+
+
+@pytest.mark.parametrize(
+    ("changes", "property_path"),
+    [
+        ({"web": {"redirectUris": ["https://example.org/cb"]}}, "web.redirectUris"),
+        (
+            {"singlePageApplication": {"redirectUris": ["https://spa"]}},
+            "singlePageApplication.redirectUris",
+        ),
+        ({"publicClient": {"redirectUris": ["ms-appx-web://x"]}}, "publicClient.redirectUris"),
+        (
+            {"web": {"implicitGrant": {"accessTokenIssuanceEnabled": True}}},
+            "web.implicitGrant.accessTokenIssuanceEnabled",
+        ),
+        (
+            {"web": {"implicitGrant": {"idTokenIssuanceEnabled": True}}},
+            "web.implicitGrant.idTokenIssuanceEnabled",
+        ),
+        ({"identifierUris": ["api://privilege-secure"]}, "identifierUris"),
+        ({"fallbackPublicClientEnabled": True}, "fallbackPublicClientEnabled"),
+    ],
+)
+def test_each_sign_in_surface_is_denied(changes: dict[str, object], property_path: str) -> None:
+    outcome = check(SURFACE, application(**changes))
+
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith(f"{property_path} is ")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"web": {"redirectUris": [], "homepageUrl": "https://netwrix.example"}},
+        {"web": {"implicitGrant": {"accessTokenIssuanceEnabled": False}}},
+        {"identifierUris": []},
+        {"fallbackPublicClientEnabled": False},
+    ],
+)
+def test_empty_or_disabled_surfaces_pass(changes: dict[str, object]) -> None:
+    assert check(SURFACE, application(**changes)).passed
+
+
+def test_a_redirect_uri_message_shows_the_uri() -> None:
+    outcome = check(SURFACE, application(web={"redirectUris": ["https://evil.example/cb"]}))
+
+    assert outcome.violations == [
+        "web.redirectUris is set (https://evil.example/cb); no sign-in URIs are allowed"
+    ]
+
+
+def test_unknown_redirect_uris_are_advisory() -> None:
+    outcome = check(SURFACE, application(identifierUris=UNKNOWN))
+
+    assert outcome.violations == []
+    assert outcome.unknown is not None
+    assert "identifierUris" in outcome.unknown
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "properties"),
+    [
+        (types.APPLICATION_REDIRECT_URIS, {"type": "Web", "redirectUris": ["https://x"]}),
+        (types.APPLICATION_IDENTIFIER_URI, {"identifierUri": "api://x"}),
+        (types.APPLICATION_FALLBACK_PUBLIC_CLIENT, {"enabled": True}),
+        (types.APPLICATION_REGISTRATION, {"implicitIdTokenIssuanceEnabled": True}),
+    ],
+)
+def test_the_split_application_resources_are_checked(
+    resource_type: str, properties: dict[str, object]
+) -> None:
+    assert not check(SURFACE, resource(resource_type, "split", properties)).passed

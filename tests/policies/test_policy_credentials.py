@@ -1,0 +1,178 @@
+"""Client secrets: absolute, bounded expiry; at most the rotation overlap per application."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from policies import resource_types as types
+from policies.credentials import parse_rfc3339
+from tests.policies.policy_harness import (
+    APPLICATION_URN,
+    UNKNOWN,
+    application,
+    application_password,
+    check,
+    check_stack,
+    program_stack,
+    resource,
+    service_principal,
+    with_properties,
+    without,
+)
+
+EXPIRY = "client-secret-expiry"
+COUNT = "client-secret-count"
+
+
+def test_a_date_within_a_year_passes() -> None:
+    assert check(EXPIRY, application_password(endDate="2027-05-26T00:00:00Z")).passed
+
+
+def test_a_date_beyond_max_lifetime_is_denied() -> None:
+    outcome = check(EXPIRY, application_password(endDate="2027-06-01T00:00:00Z"))
+
+    assert outcome.violations == [
+        "endDate 2027-06-01T00:00:00Z is more than 365 days ahead (the latest allowed today is "
+        "2027-05-26T12:00:00Z)"
+    ]
+
+
+def test_the_max_lifetime_knob_applies() -> None:
+    target = application_password(endDate="2026-09-01T00:00:00Z")
+
+    assert not check(EXPIRY, target, {"maxLifetimeDays": 90}).passed
+    assert check(EXPIRY, target, {"maxLifetimeDays": 120}).passed
+
+
+def test_a_past_date_is_an_expired_secret() -> None:
+    outcome = check(EXPIRY, application_password(endDate="2026-01-01T00:00:00Z"))
+
+    assert len(outcome.violations) == 1
+    assert "is in the past: the secret is expired" in outcome.violations[0]
+
+
+def test_a_relative_end_date_is_denied() -> None:
+    target = with_properties(without(application_password(), "endDate"), endDateRelative="8760h")
+
+    outcome = check(EXPIRY, target)
+
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("endDateRelative is set (8760h)")
+
+
+def test_a_missing_end_date_is_denied() -> None:
+    outcome = check(EXPIRY, without(application_password(), "endDate"))
+
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("endDate is not set")
+
+
+def test_a_malformed_end_date_is_denied() -> None:
+    outcome = check(EXPIRY, application_password(endDate="next year"))
+
+    assert outcome.violations[0].startswith("endDate next year is not an RFC 3339 date")
+
+
+def test_an_unknown_end_date_is_advisory() -> None:
+    outcome = check(EXPIRY, application_password(endDate=UNKNOWN))
+
+    assert outcome.violations == []
+    assert outcome.unknown is not None
+    assert "endDate" in outcome.unknown
+
+
+def test_service_principal_passwords_are_checked_too() -> None:
+    target = resource(types.SERVICE_PRINCIPAL_PASSWORD, "sp-secret", {"servicePrincipalId": "x"})
+
+    assert check(EXPIRY, target).violations[0].startswith("endDate is not set")
+
+
+def test_an_application_password_block_is_checked() -> None:
+    good = application(password={"displayName": "inline", "endDate": "2026-12-01T00:00:00Z"})
+    bad = application(password={"displayName": "inline"})
+
+    assert check(EXPIRY, good).passed
+    assert check(EXPIRY, bad).violations[0].startswith("password.endDate is not set")
+
+
+@pytest.mark.parametrize(
+    "value", ["2027-05-26T00:00:00Z", "2027-05-26T02:00:00+02:00", "2027-05-26"]
+)
+def test_rfc3339_dates_parse_to_utc(value: str) -> None:
+    assert parse_rfc3339(value) == datetime(2027, 5, 26, tzinfo=UTC)
+
+
+def test_the_rotation_overlap_of_two_secrets_passes() -> None:
+    assert check_stack(COUNT, program_stack()).passed
+
+
+def test_a_third_secret_is_denied_on_the_application() -> None:
+    resources = [*program_stack(), application_password("secret-c")]
+
+    outcome = check_stack(COUNT, resources)
+
+    assert outcome.violations == [
+        "Application 'privilege-secure' has 3 client secrets (ApplicationPassword 'secret-a', "
+        "ApplicationPassword 'secret-b', ApplicationPassword 'secret-c'); at most 2 "
+        "(maxSecretsPerApplication, the rotation overlap) are allowed"
+    ]
+    assert outcome.urns == [APPLICATION_URN]
+
+
+def test_the_count_knob_applies() -> None:
+    outcome = check_stack(COUNT, program_stack(), {"maxSecretsPerApplication": 1})
+
+    assert len(outcome.violations) == 1
+    assert "has 2 client secrets" in outcome.violations[0]
+
+
+def test_service_principal_passwords_and_password_blocks_count_for_the_application() -> None:
+    sp_secret = resource(
+        types.SERVICE_PRINCIPAL_PASSWORD,
+        "sp-secret",
+        {"servicePrincipalId": UNKNOWN, "endDate": "2027-01-01T00:00:00Z"},
+        {"servicePrincipalId": service_principal().urn},
+    )
+    resources = [application(password={"displayName": "inline"}), service_principal(), sp_secret]
+
+    outcome = check_stack(COUNT, resources, {"maxSecretsPerApplication": 1})
+
+    assert len(outcome.violations) == 1
+    assert "password block, ServicePrincipalPassword 'sp-secret'" in outcome.violations[0]
+
+
+def test_secrets_are_matched_by_known_ids_without_dependencies() -> None:
+    app = application(id="/applications/abc")
+    secrets = [
+        resource(types.APPLICATION_PASSWORD, name, {"applicationId": "/applications/abc"})
+        for name in ("a", "b", "c")
+    ]
+
+    outcome = check_stack(COUNT, [app, *secrets])
+
+    assert len(outcome.violations) == 1
+    assert outcome.urns == [app.urn]
+
+
+def test_secrets_of_an_application_outside_the_stack_are_counted_by_its_id() -> None:
+    secrets = [
+        resource(types.APPLICATION_PASSWORD, name, {"applicationId": "/applications/elsewhere"})
+        for name in ("a", "b", "c")
+    ]
+
+    outcome = check_stack(COUNT, secrets)
+
+    assert outcome.violations[0].startswith("application /applications/elsewhere has 3")
+    assert outcome.urns == [secrets[0].urn]
+
+
+def test_a_secret_that_cannot_be_placed_is_advisory() -> None:
+    orphan = resource(types.APPLICATION_PASSWORD, "orphan", {"applicationId": UNKNOWN})
+
+    outcome = check_stack(COUNT, [*program_stack(), orphan])
+
+    assert outcome.violations == []
+    assert outcome.unknown is not None
+    assert "ApplicationPassword 'orphan'" in outcome.unknown
