@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components import AppRegistration
+from components.app_registration import AppRegistration
 from components.config import read_stack_config
 
 app = AppRegistration("privilege-secure", read_stack_config())

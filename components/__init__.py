@@ -1,5 +1,6 @@
-"""The Privilege Secure app registration component and the data it is built from."""
+"""The Privilege Secure app registration component (``components.app_registration``) and the
+tables it is built from (``components.manifests``, ``components.microsoft_ids``).
 
-from components.app_registration import AppRegistration, AppRegistrationArgs
-
-__all__ = ["AppRegistration", "AppRegistrationArgs"]
+Nothing is imported here on purpose: the policy pack imports the tables in a virtualenv that has
+no azuread provider SDK, and importing the component would need it.
+"""

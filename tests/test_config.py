@@ -133,7 +133,7 @@ def test_the_component_refuses_bad_args_from_other_programs(program: RunProgram)
     """A program in another language builds the component directly, without our config."""
     import pulumi
 
-    from components import AppRegistration
+    from components.app_registration import AppRegistration
 
     with pytest.raises(pulumi.RunError, match="secret_lifetime_days: got 0; allowed: a whole"):
         AppRegistration("x", {"display_name": "x", "secret_lifetime_days": 0})
