@@ -1,0 +1,93 @@
+"""Send what the program declared through the real policy pack, as `pulumi preview` would."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from offline_preview.engine import UNKNOWN, DeclaredResource
+from offline_preview.policy_client import (
+    UNKNOWN as WIRE_UNKNOWN,
+)
+from offline_preview.policy_client import (
+    AnalyzedResource,
+    PolicyDiagnostic,
+    PolicyPackClient,
+    Secret,
+)
+
+
+@dataclass(frozen=True)
+class PolicyVerdict:
+    """Every diagnostic the pack reported, resource policies first, then stack policies."""
+
+    pack: str
+    version: str
+    diagnostics: tuple[PolicyDiagnostic, ...]
+
+    @property
+    def mandatory(self) -> tuple[PolicyDiagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.enforcement_level == "mandatory")
+
+
+def analyzed(resource: DeclaredResource) -> AnalyzedResource:
+    """The analyzer's view of one registration: inputs, secrets marked, unknowns as on the wire."""
+    return AnalyzedResource(
+        type=resource.type,
+        name=resource.name,
+        urn=resource.urn,
+        properties={
+            key: _wire(value, secret=key in resource.secret_inputs)
+            for key, value in resource.inputs.items()
+        },
+        protect=resource.protect,
+        parent=resource.parent or None,
+        dependencies=resource.dependencies,
+        property_dependencies=resource.property_dependencies,
+        ignore_changes=resource.ignore_changes,
+    )
+
+
+def _wire(value: object, secret: bool) -> object:
+    plain = _unknowns_on_the_wire(value)
+    return Secret(plain) if secret else plain
+
+
+def _unknowns_on_the_wire(value: object) -> object:
+    if value is UNKNOWN:
+        return WIRE_UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: _unknowns_on_the_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknowns_on_the_wire(v) for v in value]
+    return value
+
+
+def judge(
+    pack: PolicyPackClient,
+    resources: list[DeclaredResource],
+    policy_config: Mapping[str, object],
+    stack: str,
+    project: str,
+) -> PolicyVerdict:
+    """``Configure``, ``Analyze`` each resource, then ``AnalyzeStack`` once, like the CLI."""
+    info = pack.analyzer_info()
+    pack.configure(policy_config)
+    pack.configure_stack(stack=stack, project=project, dry_run=True)
+    views = [analyzed(resource) for resource in resources]
+    diagnostics: list[PolicyDiagnostic] = []
+    for view in views:
+        for diagnostic in pack.analyze(view):
+            diagnostics.append(diagnostic if diagnostic.urn else _at(diagnostic, view.urn))
+    diagnostics.extend(pack.analyze_stack(views))
+    return PolicyVerdict(info.name, info.version, tuple(diagnostics))
+
+
+def _at(diagnostic: PolicyDiagnostic, urn: str) -> PolicyDiagnostic:
+    return PolicyDiagnostic(
+        policy_name=diagnostic.policy_name,
+        enforcement_level=diagnostic.enforcement_level,
+        message=diagnostic.message,
+        urn=urn,
+        severity=diagnostic.severity,
+    )
