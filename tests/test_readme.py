@@ -16,15 +16,16 @@ def fenced_commands() -> list[str]:
 
 
 def test_readme_gives_the_run_and_test_commands() -> None:
-    commands = fenced_commands()
-    assert commands[0].endswith("pulumi up")
-    assert "pytest" in commands[1]
+    run, test = fenced_commands()[:2]
+    assert run.endswith("venv/bin/python -m offline_preview")
+    assert test.endswith("venv/bin/python -m pytest")
+    assert "pulumi up" in fenced_commands()[2]
 
 
-def test_ci_runs_the_readme_test_command_verbatim() -> None:
-    test_command = fenced_commands()[1]
+def test_ci_runs_the_readme_run_and_test_commands_verbatim() -> None:
     ci_lines = (REPOSITORY / ".ci" / "run").read_text().splitlines()
-    assert test_command in ci_lines
+    for command in fenced_commands()[:2]:
+        assert command in ci_lines
 
 
 def test_every_config_key_is_documented() -> None:

@@ -1,0 +1,146 @@
+"""``python -m offline_preview``: what a stack would grant, and the policy pack's verdict, offline.
+
+Flags are named like the Pulumi CLI's. Exit codes: 0 when no mandatory policy is violated, 1 when
+one is, 2 for invalid config or usage (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+from offline_preview.diff import compare
+from offline_preview.engine import (
+    PROJECT,
+    REPOSITORY,
+    StackConfig,
+    read_stack_config_file,
+    run_program,
+)
+from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
+from offline_preview.render import FORMATS, render
+
+EXIT_OK: Final = 0
+EXIT_POLICY_VIOLATION: Final = 1
+EXIT_INVALID: Final = 2
+
+
+class UsageError(Exception):
+    """Bad flags or files: one line, exit code 2."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m offline_preview",
+        description="Run this repository's Pulumi program and policy pack offline and show "
+        "exactly what a stack would grant.",
+    )
+    p.add_argument("--stack", default="dev", help="reads Pulumi.STACK.yaml (default: dev)")
+    p.add_argument(
+        "--config",
+        "-c",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value (repeatable); KEY without a namespace is this project's",
+    )
+    p.add_argument("--policy-pack", default="policies", help="policy pack directory")
+    p.add_argument(
+        "--policy-pack-config", help="JSON file, the format of pulumi --policy-pack-config"
+    )
+    p.add_argument("--no-policy", action="store_true", help="do not run the policy pack")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument(
+        "--compare-to",
+        metavar="FILE",
+        help="a JSON plan written earlier (--format json); list what is added, removed, changed",
+    )
+    return p
+
+
+def stack_config(stack: str, overrides: Sequence[str]) -> StackConfig:
+    path = REPOSITORY / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise UsageError(f"--stack {stack}: no {path.name} in {REPOSITORY}")
+    config = read_stack_config_file(path)
+    values = dict(config.values)
+    secret_keys = set(config.secret_keys)
+    for override in overrides:
+        key, separator, value = override.partition("=")
+        if not separator or not key:
+            raise UsageError(f"--config {override!r}: expected KEY=VALUE")
+        full_key = key if ":" in key else f"{PROJECT}:{key}"
+        values[full_key] = value
+        secret_keys.discard(full_key)
+    return StackConfig(values, frozenset(secret_keys))
+
+
+def _read_json(flag: str, path: str) -> object:
+    try:
+        return json.loads(Path(path).read_text())
+    except OSError as error:
+        raise UsageError(f"{flag} {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{flag} {path}: not JSON ({error.msg}, line {error.lineno})") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _preview(args)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _preview(args: argparse.Namespace) -> int:
+    config = stack_config(args.stack, args.config)
+    policy_config: object = {}
+    if args.policy_pack_config:
+        policy_config = _read_json("--policy-pack-config", args.policy_pack_config)
+        if not isinstance(policy_config, dict):
+            raise UsageError("--policy-pack-config: expected a JSON object of policy names")
+    previous: Plan | None = None
+    if args.compare_to:
+        loaded = _read_json("--compare-to", args.compare_to)
+        if not isinstance(loaded, dict) or loaded.get("schema") != PLAN_SCHEMA:
+            raise UsageError(f"--compare-to {args.compare_to}: not a {PLAN_SCHEMA} JSON plan")
+        previous = loaded  # type: ignore[assignment]  # checked by its schema tag
+
+    pack = None
+    if not args.no_policy:
+        # Imported here: --no-policy should not pay for gRPC. The pack boots on the other core
+        # while this process runs the program.
+        from offline_preview.policy_client import PolicyPackClient
+
+        pack_directory = Path(args.policy_pack)
+        if not pack_directory.is_absolute():
+            pack_directory = REPOSITORY / pack_directory
+        if not (pack_directory / "PulumiPolicy.yaml").is_file():
+            raise UsageError(f"--policy-pack {args.policy_pack}: no PulumiPolicy.yaml there")
+        pack = PolicyPackClient(pack_directory).start()
+    try:
+        run = run_program(config.values, stack=args.stack, secret_keys=config.secret_keys)
+        if run.error is not None:
+            raise UsageError(run.error)
+        verdict = None
+        if pack is not None:
+            from offline_preview.verdict import judge
+
+            try:
+                verdict = judge(pack, run.resources, policy_config, args.stack, PROJECT)  # type: ignore[arg-type]
+            except ValueError as error:
+                raise UsageError(f"--policy-pack-config: {error}") from None
+    finally:
+        if pack is not None:
+            pack.stop()
+    plan = build_plan(args.stack, config, run, verdict)
+    diff = compare(previous, plan) if previous is not None else None
+    sys.stdout.write(render(plan, args.format, diff))
+    if verdict is not None and verdict.mandatory:
+        return EXIT_POLICY_VIOLATION
+    return EXIT_OK

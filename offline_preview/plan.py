@@ -1,0 +1,315 @@
+"""The offline preview as data: a stable JSON document a pipeline can archive and compare.
+
+Its shape is ``offline_preview/plan.schema.json`` (``PLAN_SCHEMA`` below names its version).
+Every Microsoft GUID appears beside its name; secret values never appear, only ``[secret]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Final, TypedDict
+
+from components.microsoft_ids import (
+    GRAPH_PERMISSIONS,
+    MICROSOFT_GRAPH_DISPLAY_NAME,
+    directory_role_name,
+)
+from offline_preview.engine import (
+    GRAPH_OBJECT_ID,
+    UNKNOWN,
+    DeclaredResource,
+    ProgramRun,
+    StackConfig,
+)
+from offline_preview.verdict import PolicyVerdict
+
+PLAN_SCHEMA: Final = "privilege-secure-entra/offline-preview/v1"
+MASK: Final = "[secret]"
+
+APPLICATION: Final = "azuread:index/application:Application"
+SERVICE_PRINCIPAL: Final = "azuread:index/servicePrincipal:ServicePrincipal"
+APP_ROLE_ASSIGNMENT: Final = "azuread:index/appRoleAssignment:AppRoleAssignment"
+DELEGATED_GRANT: Final = (
+    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
+    "ServicePrincipalDelegatedPermissionGrant"
+)
+PASSWORD: Final = "azuread:index/applicationPassword:ApplicationPassword"
+ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
+
+
+class NamedId(TypedDict):
+    name: str
+    id: str
+
+
+class PlannedResource(TypedDict):
+    urn: str
+    type: str
+    name: str
+    parent: str
+    protect: bool
+    summary: list[str]
+    """What the resource does, in words, every GUID named."""
+    dependsOn: list[str]
+    inputs: dict[str, object]
+    """As declared, secret values masked."""
+
+
+class ClientSecret(TypedDict):
+    name: str
+    endDate: str
+    role: str
+    """``newest`` (the ``clientSecret`` output) or ``previous``."""
+
+
+class Grants(TypedDict):
+    """What the app may do once deployed, from the consent and role resources themselves."""
+
+    applicationPermissions: list[NamedId]
+    delegatedPermissions: list[NamedId]
+    directoryRoles: list[NamedId]
+
+
+class Violation(TypedDict):
+    policy: str
+    level: str
+    message: str
+    urn: str
+
+
+class PolicyResult(TypedDict):
+    pack: str
+    version: str
+    violations: list[Violation]
+    mandatoryViolations: int
+
+
+class OutputValue(TypedDict):
+    value: object
+    secret: bool
+
+
+class Plan(TypedDict):
+    schema: str
+    stack: str
+    config: dict[str, str]
+    resources: list[PlannedResource]
+    grants: Grants
+    clientSecrets: list[ClientSecret]
+    outputs: dict[str, OutputValue]
+    warnings: list[str]
+    policy: PolicyResult | None
+    """``None`` with ``--no-policy``."""
+
+
+def permission_label(permission_id: str) -> str:
+    """``User.Read (e1fe6dd8-…)`` for an id our table knows; the bare id flagged otherwise."""
+    for permission in GRAPH_PERMISSIONS:
+        if permission.id == permission_id:
+            return f"{permission.name} ({permission_id})"
+    return f"UNKNOWN PERMISSION ({permission_id})"
+
+
+def role_label(template_id: str) -> str:
+    name = directory_role_name(template_id)
+    return f"{name or 'UNKNOWN ROLE'} ({template_id})"
+
+
+def _resource_label(object_id: object) -> str:
+    if object_id == GRAPH_OBJECT_ID:
+        return MICROSOFT_GRAPH_DISPLAY_NAME
+    return f"service principal {_shown(object_id)}"
+
+
+def _shown(value: object) -> str:
+    return "(known after apply)" if value is UNKNOWN else str(value)
+
+
+def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str) -> list[str]:
+    """One line per thing the resource grants or configures."""
+    inputs = resource.inputs
+    if resource.type == APPLICATION:
+        lines = [
+            f"display name: {inputs.get('displayName')}",
+            f"sign-in audience: {inputs.get('signInAudience', 'AzureADMyOrg (default)')}",
+        ]
+        for access in inputs.get("requiredResourceAccesses") or []:
+            for requested in access.get("resourceAccesses") or []:
+                kind = "application" if requested.get("type") == "Role" else "delegated"
+                target = (
+                    MICROSOFT_GRAPH_DISPLAY_NAME
+                    if access.get("resourceAppId") == "00000003-0000-0000-c000-000000000000"
+                    else f"app {access.get('resourceAppId')}"
+                )
+                lines.append(
+                    f"requests {target} / {permission_label(str(requested.get('id')))} ({kind})"
+                )
+        lines.append(f"owners: {', '.join(map(_shown, inputs.get('owners') or [])) or 'none'}")
+        return lines
+    if resource.type == SERVICE_PRINCIPAL:
+        return [
+            f"service principal for client id {_shown(inputs.get('clientId'))}",
+            f"owners: {', '.join(map(_shown, inputs.get('owners') or [])) or 'none'}",
+        ]
+    if resource.type == APP_ROLE_ASSIGNMENT:
+        return [
+            f"AppRoleAssignment → {_resource_label(inputs.get('resourceObjectId'))} / "
+            f"{permission_label(str(inputs.get('appRoleId')))}"
+        ]
+    if resource.type == DELEGATED_GRANT:
+        scope = (
+            f"for user {inputs['userObjectId']}"
+            if inputs.get("userObjectId")
+            else "tenant-wide (admin consent for all users)"
+        )
+        target = _resource_label(inputs.get("resourceServicePrincipalObjectId"))
+        return [
+            f"DelegatedPermissionGrant → {target} / {claim}, {scope}"
+            for claim in inputs.get("claimValues") or []
+        ]
+    if resource.type == PASSWORD:
+        end_date = str(inputs.get("endDate"))
+        if end_date == newest_end_date:
+            return [f"client secret, newest: expires {end_date}; a new one is issued {rotates_at}"]
+        return [f"client secret, previous: expires {end_date}, when the newest takes over"]
+    if resource.type == ROLE_ASSIGNMENT:
+        scope = inputs.get("directoryScopeId") or "/"
+        where = "tenant-wide" if scope == "/" else f"scope {scope}"
+        return [f"DirectoryRoleAssignment → {role_label(str(inputs.get('roleId')))}, {where}"]
+    return []
+
+
+def _masked(value: object, secret: bool) -> object:
+    if secret:
+        return MASK
+    if value is UNKNOWN:
+        return "(known after apply)"
+    if isinstance(value, Mapping):
+        return {k: _masked(v, False) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, False) for v in value]
+    return value
+
+
+def build_plan(
+    stack: str, config: StackConfig, run: ProgramRun, verdict: PolicyVerdict | None
+) -> Plan:
+    """The document for one offline preview (the run must have succeeded)."""
+    outputs = run.outputs
+    newest_end_date = str(outputs["clientSecretExpiresAt"].value)
+    rotates_at = str(outputs["clientSecretRotatesAt"].value)
+    by_urn = {resource.urn: resource for resource in run.resources}
+    resources: list[PlannedResource] = [
+        {
+            "urn": r.urn,
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent,
+            "protect": r.protect,
+            "summary": summarize(r, newest_end_date, rotates_at),
+            "dependsOn": sorted(
+                {urn for urns in r.property_dependencies.values() for urn in urns}
+                | set(r.dependencies),
+                key=lambda urn: by_urn[urn].name if urn in by_urn else urn,
+            ),
+            "inputs": {k: _masked(v, k in r.secret_inputs) for k, v in sorted(r.inputs.items())},
+        }
+        for r in sorted(run.resources, key=_tree_order)
+    ]
+    return {
+        "schema": PLAN_SCHEMA,
+        "stack": stack,
+        "config": {
+            key: MASK if key in config.secret_keys else value
+            for key, value in sorted(config.values.items())
+        },
+        "resources": resources,
+        "grants": _grants(run.resources),
+        "clientSecrets": [
+            {
+                "name": r.name,
+                "endDate": str(r.inputs.get("endDate")),
+                "role": "newest" if r.inputs.get("endDate") == newest_end_date else "previous",
+            }
+            for r in sorted(run.of_type(PASSWORD), key=lambda r: r.name)
+        ],
+        "outputs": {
+            name: {"value": _masked(output.value, output.secret), "secret": output.secret}
+            for name, output in sorted(outputs.items())
+        },
+        "warnings": list(run.warnings),
+        "policy": None if verdict is None else _policy(verdict),
+    }
+
+
+_TYPE_ORDER: Final = (
+    APPLICATION,
+    SERVICE_PRINCIPAL,
+    APP_ROLE_ASSIGNMENT,
+    DELEGATED_GRANT,
+    PASSWORD,
+    ROLE_ASSIGNMENT,
+)
+
+
+def _tree_order(resource: DeclaredResource) -> tuple[int, str]:
+    """The component first, then its children in the order of the seed's steps."""
+    if not resource.custom:
+        return (-1, resource.name)
+    rank = _TYPE_ORDER.index(resource.type) if resource.type in _TYPE_ORDER else len(_TYPE_ORDER)
+    return (rank, resource.name)
+
+
+def _grants(resources: Sequence[DeclaredResource]) -> Grants:
+    application: list[NamedId] = []
+    delegated: list[NamedId] = []
+    roles: list[NamedId] = []
+    for r in resources:
+        if r.type == APP_ROLE_ASSIGNMENT:
+            application.append(_named_permission(str(r.inputs.get("appRoleId"))))
+        elif r.type == DELEGATED_GRANT:
+            delegated.extend(
+                {"name": str(claim), "id": _scope_id(str(claim))}
+                for claim in r.inputs.get("claimValues") or []
+            )
+        elif r.type == ROLE_ASSIGNMENT:
+            template_id = str(r.inputs.get("roleId"))
+            roles.append(
+                {"name": directory_role_name(template_id) or "UNKNOWN ROLE", "id": template_id}
+            )
+    return {
+        "applicationPermissions": sorted(application, key=lambda g: g["name"]),
+        "delegatedPermissions": sorted(delegated, key=lambda g: g["name"]),
+        "directoryRoles": sorted(roles, key=lambda g: g["name"]),
+    }
+
+
+def _named_permission(permission_id: str) -> NamedId:
+    for permission in GRAPH_PERMISSIONS:
+        if permission.id == permission_id:
+            return {"name": permission.name, "id": permission_id}
+    return {"name": "UNKNOWN PERMISSION", "id": permission_id}
+
+
+def _scope_id(claim: str) -> str:
+    for permission in GRAPH_PERMISSIONS:
+        if permission.name == claim and permission.type.value == "Delegated":
+            return permission.id
+    return ""
+
+
+def _policy(verdict: PolicyVerdict) -> PolicyResult:
+    return {
+        "pack": verdict.pack,
+        "version": verdict.version,
+        "violations": [
+            {
+                "policy": d.policy_name,
+                "level": d.enforcement_level,
+                "message": d.detail,
+                "urn": d.urn,
+            }
+            for d in verdict.diagnostics
+        ],
+        "mandatoryViolations": len(verdict.mandatory),
+    }
