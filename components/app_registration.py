@@ -7,8 +7,6 @@ Which permissions and roles is data (``components.manifests``); which GUIDs is d
 (``components.microsoft_ids``); this module is only the mechanism.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict, TypeVar
 
@@ -32,6 +30,7 @@ from components.secret_rotation import (
     rotation_clock,
 )
 from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plain_args
+from components.stack_outputs import STACK_OUTPUT_NAMES
 
 TYPE_TOKEN = "privilegesecure:index:AppRegistration"
 
@@ -75,17 +74,25 @@ class AppRegistration(pulumi.ComponentResource):
     client_id: pulumi.Output[str]
     """Application (client) ID: for the Privilege Secure service account."""
     application_object_id: pulumi.Output[str]
+    """The application's object id (``/applications/{id}`` in Microsoft Graph)."""
     service_principal_object_id: pulumi.Output[str]
+    """The service principal's object id: the principal that holds the consents and roles."""
     client_secret: pulumi.Output[str]
     """The newest client secret (a Pulumi secret): for the Privilege Secure service account."""
     client_secret_expires_at: pulumi.Output[str]
+    """When the newest client secret expires (RFC 3339, UTC)."""
     client_secret_rotates_at: pulumi.Output[str]
     """When the next ``pulumi up`` issues a new secret (RFC 3339, UTC)."""
     application_permissions: pulumi.Output[list[str]]
+    """Names of the Microsoft Graph application permissions consented."""
     delegated_permissions: pulumi.Output[list[str]]
+    """Names of the Microsoft Graph delegated permissions consented, tenant-wide."""
     directory_roles: pulumi.Output[list[str]]
+    """Names of the directory roles assigned to the service principal."""
     privilege_secure_version: pulumi.Output[str]
+    """The Privilege Secure manifest deployed."""
     password_writeback_required: pulumi.Output[bool]
+    """True for a hybrid tenant: Password Writeback must be enabled for password rotation."""
 
     def __init__(
         self,
@@ -211,20 +218,7 @@ class AppRegistration(pulumi.ComponentResource):
         self.privilege_secure_version = pulumi.Output.from_input(manifest.version)
         self.password_writeback_required = pulumi.Output.from_input(hybrid_tenant)
         self.register_outputs(
-            {
-                "tenantId": self.tenant_id,
-                "clientId": self.client_id,
-                "applicationObjectId": self.application_object_id,
-                "servicePrincipalObjectId": self.service_principal_object_id,
-                "clientSecret": self.client_secret,
-                "clientSecretExpiresAt": self.client_secret_expires_at,
-                "clientSecretRotatesAt": self.client_secret_rotates_at,
-                "applicationPermissions": self.application_permissions,
-                "delegatedPermissions": self.delegated_permissions,
-                "directoryRoles": self.directory_roles,
-                "privilegeSecureVersion": self.privilege_secure_version,
-                "passwordWritebackRequired": self.password_writeback_required,
-            }
+            {name: getattr(self, attribute) for attribute, name in STACK_OUTPUT_NAMES.items()}
         )
 
 

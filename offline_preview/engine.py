@@ -112,9 +112,15 @@ def graph_service_principal(overrides: Mapping[str, str] | None = None) -> dict[
 class EngineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as the engine and azuread provider would."""
 
-    def __init__(self, preview: bool, graph_overrides: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        preview: bool,
+        graph_overrides: Mapping[str, str] | None = None,
+        stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
+    ) -> None:
         self.preview = preview
         self.graph_overrides = dict(graph_overrides or {})
+        self.stack_references = dict(stack_references or {})
         self.invokes: list[tuple[str, dict[str, Any]]] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -133,6 +139,8 @@ class EngineMocks(pulumi_mocks.Mocks):
         raise NotImplementedError(f"the offline engine does not answer invoke {args.token}")
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            return self._stack_reference(str(args.inputs.get("name", args.name)))
         if not args.custom:
             return "", {}
         if self.preview:
@@ -141,6 +149,20 @@ class EngineMocks(pulumi_mocks.Mocks):
         computed = _COMPUTED.get(args.typ, _no_computed)(args.name, dict(args.inputs))
         object_id = computed.pop("id")
         return object_id, {**args.inputs, **computed}
+
+    def _stack_reference(self, stack: str) -> tuple[str, dict[str, Any]]:
+        """A read of another stack's outputs, secrets marked the way the engine marks them."""
+        if stack not in self.stack_references:
+            raise LookupError(f"unknown stack {stack!r}: pass its outputs in stack_references")
+        outputs = self.stack_references[stack]
+        return stack, {
+            "name": stack,
+            "outputs": {
+                name: rpc.wrap_rpc_secret(o.value) if o.secret else o.value
+                for name, o in outputs.items()
+            },
+            "secretOutputNames": sorted(name for name, o in outputs.items() if o.secret),
+        }
 
 
 def _no_computed(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -407,16 +429,20 @@ def run_program(
     preview: bool = False,
     secret_keys: frozenset[str] = frozenset(),
     graph_overrides: Mapping[str, str] | None = None,
+    stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
     program: Path = REPOSITORY / "__main__.py",
+    project: str = PROJECT,
 ) -> ProgramRun:
     """Run the program once under the mocks and return what it declared.
 
     ``config`` holds full keys (``privilege-secure-entra:displayName``) and string values, as the
-    Pulumi CLI hands them over. A ``pulumi.RunError`` (the program's one-line refusal) lands in
+    Pulumi CLI hands them over. ``stack_references`` answers ``pulumi.StackReference`` reads by
+    stack name; ``program`` and ``project`` run another program (an example consumer, say).
+    A ``pulumi.RunError`` (the program's one-line refusal) lands in
     ``ProgramRun.error``; anything else is a bug and propagates.
     """
     run = ProgramRun()
-    mocks = EngineMocks(preview=preview, graph_overrides=graph_overrides)
+    mocks = EngineMocks(preview, graph_overrides, stack_references)
     run.invokes = mocks.invokes
     monitor = _RecordingMonitor(mocks, run)
     set_all_config(dict(config), list(secret_keys))
@@ -428,7 +454,7 @@ def run_program(
                 monitor.GetDeploymentInfo(None).supportedFeatures  # type: ignore[no-untyped-call]
             ),
             engine=_RecordingEngine(run),
-            project=PROJECT,
+            project=project,
             stack=stack,
             dry_run=preview,
             organization="organization",
