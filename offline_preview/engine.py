@@ -60,10 +60,19 @@ GRAPH_OBJECT_ID: Final = fake_guid("service-principal", MICROSOFT_GRAPH_APP_ID)
 
 
 class Unknown:
-    """A value the engine does not know yet (provider-computed, during a preview)."""
+    """A value the engine does not know yet (provider-computed, during a preview).
+
+    One instance, ``UNKNOWN``, compared by identity: copies of a run share it.
+    """
 
     def __repr__(self) -> str:
         return "<unknown>"
+
+    def __copy__(self) -> Unknown:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Unknown:
+        return self
 
 
 UNKNOWN: Final = Unknown()

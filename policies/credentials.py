@@ -23,6 +23,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from components.secret_rotation import rotation_clock
 from policies import knobs
 from policies import resource_types as types
 from policies.stack_links import label, linked, of_type
@@ -39,8 +40,12 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
+    """The program's clock: UTC now, or ``SOURCE_DATE_EPOCH`` when set.
+
+    A reproducible preview computes its secrets' end dates from ``SOURCE_DATE_EPOCH``; judging
+    them against the wall clock instead would call a secret expired that, at that moment, is not.
+    """
+    return rotation_clock()
 
 
 def parse_rfc3339(value: str) -> datetime | None:

@@ -320,3 +320,13 @@ def test_shipped_stack_config_runs(program: RunProgram, stack_file: str) -> None
     run = program({key.split(":", 1)[1]: value for key, value in config.values.items()})
     assert run.error is None
     assert run.outputs["privilegeSecureVersion"].value == "4.1"
+
+
+def test_copies_of_a_preview_keep_unknowns_recognisable(program: RunProgram) -> None:
+    import copy
+
+    run = program(preview=True)
+    copied = copy.deepcopy(run.resources)
+    assert only(run, SERVICE_PRINCIPAL).inputs["clientId"] is UNKNOWN
+    assert [r.inputs.get("clientId") for r in copied if r.type == SERVICE_PRINCIPAL] == [UNKNOWN]
+    assert next(r for r in copied if r.type == SERVICE_PRINCIPAL).inputs["clientId"] is UNKNOWN

@@ -176,3 +176,15 @@ def test_a_secret_that_cannot_be_placed_is_advisory() -> None:
     assert outcome.violations == []
     assert outcome.unknown is not None
     assert "ApplicationPassword 'orphan'" in outcome.unknown
+
+
+def test_the_pack_judges_at_the_programs_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reproducible preview (``SOURCE_DATE_EPOCH``) is judged at the moment it was computed."""
+    from datetime import UTC, datetime
+
+    from policies.credentials import utc_now
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    assert utc_now() == datetime.fromtimestamp(1_790_000_000, UTC)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert abs((utc_now() - datetime.now(UTC)).total_seconds()) < 60

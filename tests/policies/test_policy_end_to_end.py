@@ -1,0 +1,1008 @@
+"""End to end: the real program, under the engine mocks, through the real policy pack.
+
+Every shipped stack config (each ``Pulumi.<stack>.yaml`` at the repository root) with each
+Privilege Secure manifest, in update mode and in preview mode (provider-computed values unknown),
+is run once per module; every resource it declares goes to one pack process over the analyzer
+protocol (``Configure``, ``Analyze`` per resource, ``AnalyzeStack`` once), and must pass. Then the
+declared resources are mutated the way a bad change would (a Global Administrator assignment, an
+extra permission, a long-lived secret, a multi-tenant audience, ...) and the pack must stop each.
+
+The clock: the pack process is started once per module, before any test's ``SOURCE_DATE_EPOCH``,
+so it measures secret expiry against the wall clock; the program's rotation clock is therefore
+set to the real time at module start rather than the fixed ``tests.conftest.NOW``, and both sides
+agree on "now" whatever the date the suite runs on.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+from components.config import NAMESPACE
+from components.manifests import GLOBAL_ADMINISTRATOR, MANIFESTS, USER_ADMINISTRATOR
+from components.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    MICROSOFT_GRAPH_APP_ID,
+    PermissionType,
+    graph_permission,
+)
+from components.secret_rotation import SOURCE_DATE_EPOCH
+from offline_preview.engine import (
+    PROJECT,
+    REPOSITORY,
+    UNKNOWN,
+    DeclaredResource,
+    ProgramRun,
+    fake_guid,
+    read_stack_config_file,
+    run_program,
+)
+from offline_preview.policy_client import PACK_DIRECTORY, PolicyDiagnostic, PolicyPackClient
+from offline_preview.verdict import PolicyVerdict, judge
+from policies import resource_types as types
+from policies.guardrails import PACK_NAME
+
+STACK_FILES: Final = tuple(sorted(REPOSITORY.glob("Pulumi.*.yaml")))
+"""Every shipped stack config; ``Pulumi.yaml`` (the project file) does not match."""
+DEV: Final = REPOSITORY / "Pulumi.dev.yaml"
+"""The stack config the mutations and knob tests start from."""
+VERSIONS: Final = tuple(MANIFESTS)
+"""Every Privilege Secure manifest (4.1 and 26.03 today)."""
+MODES: Final = {"update": False, "preview": True}
+
+VERSION_KEY: Final = f"{NAMESPACE}:privilegeSecureVersion"
+EXAMPLE_PACK_CONFIG: Final[dict[str, object]] = json.loads(
+    (PACK_DIRECTORY / "config.example.json").read_text()
+)
+PACK_CONFIGS: Final[dict[str, Mapping[str, object]]] = {
+    "default": {},
+    "example": EXAMPLE_PACK_CONFIG,
+}
+
+APPLICATION_READWRITE_ALL: Final = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"
+APP_ROLE_ASSIGNMENT_READWRITE_ALL: Final = "06b708a9-e830-4db3-a914-8e69da51d44f"
+DIRECTORY_ACCESS_AS_USER_ALL: Final = "0e263e50-5827-48a4-b97c-d940288653c7"
+"""Microsoft Graph ids of rights no manifest asks for (and the pinned table does not list)."""
+ROLE_MANAGEMENT: Final = "RoleManagement.ReadWrite.Directory"
+"""The manifest permission that can grant any directory role."""
+AZURE_AD_GRAPH_APP_ID: Final = "00000002-0000-0000-c000-000000000000"
+GLOBAL_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[GLOBAL_ADMINISTRATOR]
+USER_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[USER_ADMINISTRATOR]
+ADMINISTRATIVE_UNIT_SCOPE: Final = f"/administrativeUnits/{fake_guid('administrative-unit')}"
+SOME_USER: Final = fake_guid("user", "alice")
+
+
+def _app_role_id(name: str) -> str:
+    """Microsoft's id of a Graph application permission, from the pinned table."""
+    return graph_permission(name, PermissionType.APPLICATION).id
+
+
+def _stack_name(stack_file: Path) -> str:
+    """``dev`` for ``Pulumi.dev.yaml``."""
+    return stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One run of the program: a stack file, a manifest, a mode and extra config."""
+
+    stack_file: Path
+    version: str
+    preview: bool
+    overrides: tuple[tuple[str, str], ...] = ()
+    """Extra config by short key (``manageGlobalAdministrators``), as the CLI passes it."""
+    stack_name: str | None = None
+    """Run the stack file's config as another stack (the stack name is in every URN)."""
+
+    @property
+    def stack(self) -> str:
+        return self.stack_name or _stack_name(self.stack_file)
+
+
+class ProgramRuns:
+    """Each scenario's run, computed once per module at one fixed instant."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+        self._runs: dict[Scenario, ProgramRun] = {}
+        self._baselines: dict[Scenario, PolicyVerdict] = {}
+
+    @property
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.epoch, UTC)
+
+    def get(self, scenario: Scenario) -> ProgramRun:
+        if scenario not in self._runs:
+            config = read_stack_config_file(scenario.stack_file)
+            values = {
+                **config.values,
+                VERSION_KEY: scenario.version,
+                **{f"{NAMESPACE}:{key}": value for key, value in scenario.overrides},
+            }
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv(SOURCE_DATE_EPOCH, str(self.epoch))
+                run = run_program(
+                    values,
+                    stack=scenario.stack,
+                    preview=scenario.preview,
+                    secret_keys=config.secret_keys,
+                )
+            assert run.error is None, f"{scenario}: the program stopped: {run.error}"
+            self._runs[scenario] = run
+        return self._runs[scenario]
+
+    def baseline(self, pack: PolicyPackClient, scenario: Scenario) -> PolicyVerdict:
+        """The pack's verdict on the unmutated run, with the default pack config."""
+        if scenario not in self._baselines:
+            self._baselines[scenario] = _judge(pack, self.get(scenario).resources, scenario.stack)
+        return self._baselines[scenario]
+
+
+@pytest.fixture(scope="module")
+def running_pack() -> Iterator[PolicyPackClient]:
+    """One pack process for the module, started the way the CLI starts it."""
+    with PolicyPackClient() as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def runs() -> ProgramRuns:
+    return ProgramRuns(int(time.time()))
+
+
+def _judge(
+    pack: PolicyPackClient,
+    resources: list[DeclaredResource],
+    stack: str = "dev",
+    pack_config: Mapping[str, object] | None = None,
+) -> PolicyVerdict:
+    """What ``pulumi preview --policy-pack policies`` would report (``Configure`` sent anew)."""
+    return judge(pack, resources, pack_config or {}, stack, PROJECT)
+
+
+def _show(diagnostics: tuple[PolicyDiagnostic, ...]) -> str:
+    return "\n".join(
+        f"{d.enforcement_level} {d.policy_name} @ {d.urn.rsplit('::', 1)[-1]}: {d.detail}"
+        for d in diagnostics
+    )
+
+
+def _mandatory(verdict: PolicyVerdict, policy: str) -> list[PolicyDiagnostic]:
+    return [d for d in verdict.mandatory if d.policy_name == policy]
+
+
+# --- building mutations from the declared resources -------------------------------------------
+
+
+def _of_type(resources: list[DeclaredResource], type_token: str) -> list[DeclaredResource]:
+    return [r for r in resources if r.type == type_token]
+
+
+def _only(resources: list[DeclaredResource], type_token: str) -> DeclaredResource:
+    found = _of_type(resources, type_token)
+    assert len(found) == 1, f"{len(found)} resources of type {type_token}"
+    return found[0]
+
+
+def _app_role_assignment(resources: list[DeclaredResource], permission: str) -> DeclaredResource:
+    role_id = _app_role_id(permission)
+    found = [
+        r
+        for r in _of_type(resources, types.APP_ROLE_ASSIGNMENT)
+        if r.inputs.get("appRoleId") == role_id
+    ]
+    assert len(found) == 1, f"{len(found)} consents of {permission}"
+    return found[0]
+
+
+def _swap(
+    resources: list[DeclaredResource], old: DeclaredResource, new: DeclaredResource
+) -> list[DeclaredResource]:
+    """``resources`` with ``old`` replaced by ``new``, in place in the order."""
+    assert old in resources
+    return [new if r is old else r for r in resources]
+
+
+def _copied(inputs: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy (``UNKNOWN`` stays the one sentinel: it copies to itself)."""
+    return copy.deepcopy(inputs)
+
+
+def _with_inputs(
+    resources: list[DeclaredResource],
+    target: DeclaredResource,
+    edit: Callable[[dict[str, Any]], None],
+) -> tuple[list[DeclaredResource], DeclaredResource]:
+    """``target`` with its inputs edited on a deep copy (the module's cached runs stay intact)."""
+    inputs = _copied(target.inputs)
+    edit(inputs)
+    changed = dataclasses.replace(target, inputs=inputs)
+    return _swap(resources, target, changed), changed
+
+
+def _set(**values: object) -> Callable[[dict[str, Any]], None]:
+    def edit(inputs: dict[str, Any]) -> None:
+        inputs.update(values)
+
+    return edit
+
+
+def _sibling(
+    template: DeclaredResource,
+    name: str,
+    inputs: dict[str, Any],
+    type_token: str | None = None,
+    property_dependencies: dict[str, tuple[str, ...]] | None = None,
+) -> DeclaredResource:
+    """Another resource next to ``template`` (same parent and stack), as a change would add."""
+    type_token = type_token or template.type
+    qualified_type = template.urn.rsplit("::", 1)[0].rpartition("$")[0]
+    return dataclasses.replace(
+        template,
+        type=type_token,
+        name=name,
+        urn=f"{qualified_type}${type_token}::{name}",
+        id="",
+        inputs=inputs,
+        secret_inputs=frozenset(),
+        outputs={},
+        property_dependencies=(
+            dict(template.property_dependencies)
+            if property_dependencies is None
+            else property_dependencies
+        ),
+    )
+
+
+def _graph_access(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The Application's Microsoft Graph entry of ``requiredResourceAccesses``."""
+    accesses = inputs["requiredResourceAccesses"]
+    graph = [a for a in accesses if a["resourceAppId"] == MICROSOFT_GRAPH_APP_ID]
+    assert len(graph) == 1
+    result: dict[str, Any] = graph[0]
+    return result
+
+
+Mutated = tuple[list[DeclaredResource], str]
+"""The mutated stack and the URN the violation must be reported on."""
+
+
+def global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    assignment = next(
+        r
+        for r in _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)
+        if r.inputs["roleId"] == USER_ADMINISTRATOR_ID
+    )
+    mutated, changed = _with_inputs(resources, assignment, _set(roleId=GLOBAL_ADMINISTRATOR_ID))
+    return mutated, changed.urn
+
+
+def scoped_role_assignment(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
+    mutated, changed = _with_inputs(
+        resources, assignment, _set(directoryScopeId=ADMINISTRATIVE_UNIT_SCOPE)
+    )
+    return mutated, changed.urn
+
+
+def app_scoped_role_assignment(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
+    mutated, changed = _with_inputs(resources, assignment, _set(appScopeId="/"))
+    return mutated, changed.urn
+
+
+def requested_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    def edit(inputs: dict[str, Any]) -> None:
+        _graph_access(inputs)["resourceAccesses"].append(
+            {"id": APPLICATION_READWRITE_ALL, "type": "Role"}
+        )
+
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(resources, application, edit)
+    return mutated, changed.urn
+
+
+def consented_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    template = _of_type(resources, types.APP_ROLE_ASSIGNMENT)[0]
+    inputs = {**_copied(template.inputs), "appRoleId": APP_ROLE_ASSIGNMENT_READWRITE_ALL}
+    extra = _sibling(template, "privilege-secure-consent-AppRoleAssignment.ReadWrite.All", inputs)
+    return [*resources, extra], extra.urn
+
+
+def second_resource_application(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    def edit(inputs: dict[str, Any]) -> None:
+        inputs["requiredResourceAccesses"].append(
+            {
+                "resourceAppId": AZURE_AD_GRAPH_APP_ID,
+                "resourceAccesses": [
+                    {"id": "78c8a3c8-a07e-4b9e-af1b-b5ccab50a175", "type": "Role"}
+                ],
+            }
+        )
+
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(resources, application, edit)
+    return mutated, changed.urn
+
+
+def requested_extra_scope(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    def edit(inputs: dict[str, Any]) -> None:
+        _graph_access(inputs)["resourceAccesses"].append(
+            {"id": DIRECTORY_ACCESS_AS_USER_ALL, "type": "Scope"}
+        )
+
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(resources, application, edit)
+    return mutated, changed.urn
+
+
+def _latest_secret(resources: list[DeclaredResource]) -> DeclaredResource:
+    secrets = _of_type(resources, types.APPLICATION_PASSWORD)
+    assert len(secrets) == 2
+    return max(secrets, key=lambda r: str(r.inputs["endDate"]))
+
+
+def secret_beyond_limit(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    end_date = f"{now + timedelta(days=400):%Y-%m-%dT%H:%M:%SZ}"
+    mutated, changed = _with_inputs(resources, _latest_secret(resources), _set(endDate=end_date))
+    return mutated, changed.urn
+
+
+def secret_end_date_relative(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    def edit(inputs: dict[str, Any]) -> None:
+        del inputs["endDate"]
+        inputs["endDateRelative"] = "8760h"
+
+    mutated, changed = _with_inputs(resources, _latest_secret(resources), edit)
+    return mutated, changed.urn
+
+
+def third_secret(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    template = _latest_secret(resources)
+    extra = _sibling(template, "privilege-secure-client-secret-c", _copied(template.inputs))
+    return [*resources, extra], _only(resources, types.APPLICATION).urn
+
+
+def multi_tenant(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(
+        resources, application, _set(signInAudience="AzureADMultipleOrgs")
+    )
+    return mutated, changed.urn
+
+
+def web_redirect_uri(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(
+        resources, application, _set(web={"redirectUris": ["https://pam.example.com/signin"]})
+    )
+    return mutated, changed.urn
+
+
+def implicit_grant(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(
+        resources, application, _set(web={"implicitGrant": {"accessTokenIssuanceEnabled": True}})
+    )
+    return mutated, changed.urn
+
+
+def identifier_uri(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(
+        resources, application, _set(identifierUris=["api://privilege-secure"])
+    )
+    return mutated, changed.urn
+
+
+def consent_without_request(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    """The request loses RoleManagement.ReadWrite.Directory; its consent stays."""
+    role_id = _app_role_id(ROLE_MANAGEMENT)
+
+    def edit(inputs: dict[str, Any]) -> None:
+        access = _graph_access(inputs)
+        kept = [e for e in access["resourceAccesses"] if e["id"] != role_id]
+        assert len(kept) == len(access["resourceAccesses"]) - 1
+        access["resourceAccesses"] = kept
+
+    mutated, _ = _with_inputs(resources, _only(resources, types.APPLICATION), edit)
+    return mutated, _app_role_assignment(resources, ROLE_MANAGEMENT).urn
+
+
+def half_consented(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    """The request keeps User.ReadWrite.All; its consent is gone."""
+    consent = _app_role_assignment(resources, "User.ReadWrite.All")
+    return [r for r in resources if r is not consent], _only(resources, types.APPLICATION).urn
+
+
+def managed_graph_service_principal(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    template = _only(resources, types.SERVICE_PRINCIPAL)
+    extra = _sibling(
+        template,
+        "microsoft-graph",
+        {"clientId": MICROSOFT_GRAPH_APP_ID, "useExisting": True},
+        property_dependencies={},
+    )
+    return [*resources, extra], extra.urn
+
+
+def _edited_grant(
+    resources: list[DeclaredResource], edit: Callable[[dict[str, Any]], None]
+) -> Mutated:
+    """The program's delegated grant edited, or for 26.03 (no grant) an edited new one."""
+    grants = _of_type(resources, types.DELEGATED_PERMISSION_GRANT)
+    if grants:
+        mutated, changed = _with_inputs(resources, grants[0], edit)
+        return mutated, changed.urn
+    consent = _of_type(resources, types.APP_ROLE_ASSIGNMENT)[0]
+    inputs = {
+        "servicePrincipalObjectId": consent.inputs["principalObjectId"],
+        "resourceServicePrincipalObjectId": consent.inputs["resourceObjectId"],
+        "claimValues": ["User.Read"],
+    }
+    edit(inputs)
+    grant = _sibling(
+        consent,
+        "privilege-secure-consent-delegated",
+        inputs,
+        type_token=types.DELEGATED_PERMISSION_GRANT,
+        property_dependencies={
+            "servicePrincipalObjectId": consent.property_dependencies["principalObjectId"]
+        },
+    )
+    return [*resources, grant], grant.urn
+
+
+def single_user_grant(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    return _edited_grant(resources, _set(userObjectId=SOME_USER))
+
+
+def granted_extra_scope(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    def edit(inputs: dict[str, Any]) -> None:
+        inputs["claimValues"].append("Directory.AccessAsUser.All")
+
+    return _edited_grant(resources, edit)
+
+
+def global_administrator_in_upper_case(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    """GUIDs compare case-insensitively: an upper-case template id is the same role."""
+    assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
+    mutated, changed = _with_inputs(
+        resources, assignment, _set(roleId=GLOBAL_ADMINISTRATOR_ID.upper())
+    )
+    return mutated, changed.urn
+
+
+def activated_global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    template = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
+    role = _sibling(
+        template,
+        "global-administrator",
+        {"templateId": GLOBAL_ADMINISTRATOR_ID},
+        type_token=types.DIRECTORY_ROLE,
+        property_dependencies={},
+    )
+    return [*resources, role], role.urn
+
+
+def eligible_for_global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    template = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
+    request = _sibling(
+        template,
+        "privilege-secure-eligible-global-administrator",
+        {
+            "roleDefinitionId": GLOBAL_ADMINISTRATOR_ID,
+            "principalId": template.inputs["principalObjectId"],
+            "directoryScopeId": "/",
+            "justification": "break glass",
+        },
+        type_token=types.DIRECTORY_ROLE_ELIGIBILITY_REQUEST,
+        property_dependencies={"principalId": template.property_dependencies["principalObjectId"]},
+    )
+    return [*resources, request], request.urn
+
+
+def _id_of(resource: DeclaredResource) -> object:
+    """How another resource's input holding ``resource.id`` reaches the engine."""
+    return resource.id or UNKNOWN
+
+
+def api_access_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    application = _only(resources, types.APPLICATION)
+    access = _sibling(
+        application,
+        "privilege-secure-graph-access",
+        {
+            "applicationId": _id_of(application),
+            "apiClientId": MICROSOFT_GRAPH_APP_ID,
+            "roleIds": [APPLICATION_READWRITE_ALL],
+        },
+        type_token=types.APPLICATION_API_ACCESS,
+        property_dependencies={"applicationId": (application.urn,)},
+    )
+    return [*resources, access], access.urn
+
+
+def split_redirect_uris(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    application = _only(resources, types.APPLICATION)
+    uris = _sibling(
+        application,
+        "privilege-secure-redirect-uris",
+        {
+            "applicationId": _id_of(application),
+            "type": "Web",
+            "redirectUris": ["https://pam.example.com/signin"],
+        },
+        type_token=types.APPLICATION_REDIRECT_URIS,
+        property_dependencies={"applicationId": (application.urn,)},
+    )
+    return [*resources, uris], uris.urn
+
+
+def fallback_public_client(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(resources, application, _set(fallbackPublicClientEnabled=True))
+    return mutated, changed.urn
+
+
+def service_principal_secret(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    """A third secret, on the service principal: it counts for the application too."""
+    service_principal = _only(resources, types.SERVICE_PRINCIPAL)
+    secret = _sibling(
+        service_principal,
+        "privilege-secure-sp-secret",
+        {
+            "servicePrincipalId": _id_of(service_principal),
+            "endDate": _latest_secret(resources).inputs["endDate"],
+        },
+        type_token=types.SERVICE_PRINCIPAL_PASSWORD,
+        property_dependencies={"servicePrincipalId": (service_principal.urn,)},
+    )
+    return [*resources, secret], _only(resources, types.APPLICATION).urn
+
+
+def inline_password_block(resources: list[DeclaredResource], now: datetime) -> Mutated:
+    """A third secret, inline on the application."""
+    end_date = _latest_secret(resources).inputs["endDate"]
+    application = _only(resources, types.APPLICATION)
+    mutated, changed = _with_inputs(
+        resources, application, _set(password={"displayName": "inline", "endDate": end_date})
+    )
+    return mutated, changed.urn
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """A bad change to the declared resources, and the mandatory finding that must stop it."""
+
+    id: str
+    apply: Callable[[list[DeclaredResource], datetime], Mutated]
+    policy: str
+    needles: tuple[str, ...]
+    """Text the finding must contain: the offending permission or role by name (and id)."""
+
+
+MUTATIONS: Final = (
+    Mutation(
+        "global-administrator",
+        global_administrator,
+        "directory-role-allowlist",
+        (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})", "allowGlobalAdministrator: true"),
+    ),
+    Mutation(
+        "global-administrator-upper-case-id",
+        global_administrator_in_upper_case,
+        "directory-role-allowlist",
+        (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
+    ),
+    Mutation(
+        "activated-global-administrator-role",
+        activated_global_administrator,
+        "directory-role-allowlist",
+        (f"templateId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
+    ),
+    Mutation(
+        "eligible-for-global-administrator",
+        eligible_for_global_administrator,
+        "directory-role-allowlist",
+        (f"roleDefinitionId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
+    ),
+    Mutation(
+        "role-scoped-to-administrative-unit",
+        scoped_role_assignment,
+        "directory-role-allowlist",
+        (f"directoryScopeId is {ADMINISTRATIVE_UNIT_SCOPE}",),
+    ),
+    Mutation(
+        "role-scoped-to-application",
+        app_scoped_role_assignment,
+        "directory-role-allowlist",
+        ("appScopeId is set (/)",),
+    ),
+    Mutation(
+        "extra-app-role-requested",
+        requested_extra_app_role,
+        "graph-application-permissions-allowlist",
+        (f"application permission {APPLICATION_READWRITE_ALL}", "is not in the allowlist"),
+    ),
+    Mutation(
+        "extra-app-role-consented",
+        consented_extra_app_role,
+        "graph-application-permissions-allowlist",
+        (f"appRoleId: application permission {APP_ROLE_ASSIGNMENT_READWRITE_ALL}",),
+    ),
+    Mutation(
+        "extra-app-role-consented-unrequested",
+        consented_extra_app_role,
+        "consent-matches-request",
+        (APP_ROLE_ASSIGNMENT_READWRITE_ALL, "is consented but", "does not request it"),
+    ),
+    Mutation(
+        "extra-app-role-via-api-access",
+        api_access_extra_app_role,
+        "graph-application-permissions-allowlist",
+        (f"roleIds[0]: application permission {APPLICATION_READWRITE_ALL}",),
+    ),
+    Mutation(
+        "second-resource-application",
+        second_resource_application,
+        "graph-application-permissions-allowlist",
+        (f"resourceAppId {AZURE_AD_GRAPH_APP_ID} is not Microsoft Graph",),
+    ),
+    Mutation(
+        "extra-delegated-scope-requested",
+        requested_extra_scope,
+        "graph-delegated-permissions-allowlist",
+        (f"delegated permission {DIRECTORY_ACCESS_AS_USER_ALL}", "is not in the allowlist"),
+    ),
+    Mutation(
+        "extra-delegated-scope-granted",
+        granted_extra_scope,
+        "graph-delegated-permissions-allowlist",
+        ("claimValues[1]: delegated permission Directory.AccessAsUser.All",),
+    ),
+    Mutation(
+        "secret-beyond-limit",
+        secret_beyond_limit,
+        "client-secret-expiry",
+        ("is more than 365 days ahead",),
+    ),
+    Mutation(
+        "secret-end-date-relative",
+        secret_end_date_relative,
+        "client-secret-expiry",
+        ("endDateRelative is set (8760h)",),
+    ),
+    Mutation(
+        "third-secret",
+        third_secret,
+        "client-secret-count",
+        ("has 3 client secrets", "privilege-secure-client-secret-c"),
+    ),
+    Mutation(
+        "third-secret-on-the-service-principal",
+        service_principal_secret,
+        "client-secret-count",
+        ("has 3 client secrets", "ServicePrincipalPassword 'privilege-secure-sp-secret'"),
+    ),
+    Mutation(
+        "third-secret-inline",
+        inline_password_block,
+        "client-secret-count",
+        ("has 3 client secrets", "password block"),
+    ),
+    Mutation(
+        "multi-tenant-audience",
+        multi_tenant,
+        "single-tenant-application",
+        ("signInAudience is AzureADMultipleOrgs",),
+    ),
+    Mutation(
+        "web-redirect-uri",
+        web_redirect_uri,
+        "no-interactive-sign-in-surface",
+        ("web.redirectUris is set (https://pam.example.com/signin)",),
+    ),
+    Mutation(
+        "implicit-grant",
+        implicit_grant,
+        "no-interactive-sign-in-surface",
+        ("web.implicitGrant.accessTokenIssuanceEnabled is true",),
+    ),
+    Mutation(
+        "identifier-uri",
+        identifier_uri,
+        "no-interactive-sign-in-surface",
+        ("identifierUris is set (api://privilege-secure)",),
+    ),
+    Mutation(
+        "split-redirect-uris",
+        split_redirect_uris,
+        "no-interactive-sign-in-surface",
+        ("redirectUris is set (https://pam.example.com/signin)",),
+    ),
+    Mutation(
+        "fallback-public-client",
+        fallback_public_client,
+        "no-interactive-sign-in-surface",
+        ("fallbackPublicClientEnabled is true",),
+    ),
+    Mutation(
+        "consent-without-request",
+        consent_without_request,
+        "consent-matches-request",
+        (f"{ROLE_MANAGEMENT} ({_app_role_id(ROLE_MANAGEMENT)}) is consented but",),
+    ),
+    Mutation(
+        "half-consented",
+        half_consented,
+        "consent-matches-request",
+        ("application permission User.ReadWrite.All", "half-consented"),
+    ),
+    Mutation(
+        "managed-graph-service-principal",
+        managed_graph_service_principal,
+        "graph-service-principal-not-managed",
+        (f"clientId {MICROSOFT_GRAPH_APP_ID} is Microsoft Graph",),
+    ),
+    Mutation(
+        "single-user-delegated-grant",
+        single_user_grant,
+        "graph-delegated-permissions-allowlist",
+        (f"userObjectId is set ({SOME_USER})",),
+    ),
+)
+
+
+# --- the shipped configs pass ------------------------------------------------------------------
+
+
+def test_every_shipped_stack_config_is_discovered() -> None:
+    assert DEV in STACK_FILES
+    assert REPOSITORY / "Pulumi.yaml" not in STACK_FILES
+    assert {"4.1", "26.03"} <= set(VERSIONS)
+
+
+@pytest.mark.parametrize("pack_config", PACK_CONFIGS, ids=str)
+@pytest.mark.parametrize("mode", MODES, ids=str)
+@pytest.mark.parametrize("version", VERSIONS, ids=str)
+@pytest.mark.parametrize("stack_file", STACK_FILES, ids=_stack_name)
+def test_the_shipped_configs_have_no_mandatory_violation(
+    running_pack: PolicyPackClient,
+    runs: ProgramRuns,
+    stack_file: Path,
+    version: str,
+    mode: str,
+    pack_config: str,
+) -> None:
+    scenario = Scenario(stack_file, version, MODES[mode])
+    run = runs.get(scenario)
+
+    verdict = _judge(running_pack, run.resources, scenario.stack, PACK_CONFIGS[pack_config])
+
+    assert verdict.pack == PACK_NAME
+    assert {r.type for r in run.resources} >= {
+        types.APPLICATION,
+        types.SERVICE_PRINCIPAL,
+        types.APP_ROLE_ASSIGNMENT,
+        types.APPLICATION_PASSWORD,
+        types.DIRECTORY_ROLE_ASSIGNMENT,
+    }
+    assert verdict.mandatory == (), _show(verdict.mandatory)
+    # The stack checks could follow every link (secret -> application, consent -> service
+    # principal -> application), also with the ids unknown: no "can't run during preview" notes.
+    unseen = tuple(d for d in verdict.diagnostics if "unknown during preview" in d.message)
+    assert unseen == (), _show(unseen)
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=str)
+def test_a_preview_sends_unknown_links_and_an_update_sends_none(
+    runs: ProgramRuns, version: str
+) -> None:
+    preview = runs.get(Scenario(DEV, version, preview=True)).resources
+    update = runs.get(Scenario(DEV, version, preview=False)).resources
+
+    def unknown_inputs(resources: list[DeclaredResource]) -> set[tuple[str, str]]:
+        return {(r.type, k) for r in resources for k, v in r.inputs.items() if v is UNKNOWN}
+
+    assert (types.SERVICE_PRINCIPAL, "clientId") in unknown_inputs(preview)
+    assert (types.APP_ROLE_ASSIGNMENT, "principalObjectId") in unknown_inputs(preview)
+    assert (types.APPLICATION_PASSWORD, "applicationId") in unknown_inputs(preview)
+    assert unknown_inputs(update) == set()
+
+
+# --- Global Administrator needs the pack's switch ---------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+@pytest.mark.parametrize("version", VERSIONS, ids=str)
+def test_managing_global_administrators_needs_the_pack_switch(
+    running_pack: PolicyPackClient, runs: ProgramRuns, version: str, mode: str
+) -> None:
+    scenario = Scenario(DEV, version, MODES[mode], (("manageGlobalAdministrators", "true"),))
+    run = runs.get(scenario)
+    global_administrator_assignment = next(
+        r
+        for r in run.of_type(types.DIRECTORY_ROLE_ASSIGNMENT)
+        if r.inputs["roleId"] == GLOBAL_ADMINISTRATOR_ID
+    )
+
+    denied = _judge(running_pack, run.resources, scenario.stack)
+    allowed = _judge(
+        running_pack,
+        run.resources,
+        scenario.stack,
+        {"directory-role-allowlist": {"allowGlobalAdministrator": True}},
+    )
+    advisory = _judge(
+        running_pack, run.resources, scenario.stack, {"directory-role-allowlist": "advisory"}
+    )
+
+    assert [(d.policy_name, d.urn) for d in denied.mandatory] == [
+        ("directory-role-allowlist", global_administrator_assignment.urn)
+    ], _show(denied.diagnostics)
+    assert f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})" in denied.mandatory[0].detail
+    assert allowed.diagnostics == (), _show(allowed.diagnostics)
+    assert advisory.mandatory == ()
+    assert [(d.policy_name, d.enforcement_level) for d in advisory.diagnostics] == [
+        ("directory-role-allowlist", "advisory")
+    ]
+
+
+# --- the advisory policies -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_too_many_owners_is_advisory_on_the_application_and_service_principal(
+    running_pack: PolicyPackClient, runs: ProgramRuns, mode: str
+) -> None:
+    owners = json.dumps([fake_guid("owner", str(i)) for i in range(4)])
+    run = runs.get(Scenario(DEV, "4.1", MODES[mode], (("owners", owners),)))
+
+    verdict = _judge(running_pack, run.resources)
+
+    assert verdict.mandatory == ()
+    assert sorted(
+        (d.policy_name, d.enforcement_level, d.urn) for d in verdict.diagnostics
+    ) == sorted(
+        ("owners-restricted", "advisory", _only(run.resources, t).urn)
+        for t in (types.APPLICATION, types.SERVICE_PRINCIPAL)
+    ), _show(verdict.diagnostics)
+    assert all("owners has 4 entries" in d.detail for d in verdict.diagnostics)
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_a_production_stack_without_protect_is_advisory(
+    running_pack: PolicyPackClient, runs: ProgramRuns, mode: str
+) -> None:
+    def verdict_for(protect: str) -> tuple[ProgramRun, PolicyVerdict]:
+        scenario = Scenario(DEV, "4.1", MODES[mode], (("protect", protect),), stack_name="prod-eu")
+        run = runs.get(scenario)
+        return run, _judge(running_pack, run.resources, scenario.stack)
+
+    unprotected, flagged = verdict_for("false")
+    _, passed = verdict_for("true")
+
+    assert flagged.mandatory == ()
+    assert sorted(
+        (d.policy_name, d.enforcement_level, d.urn) for d in flagged.diagnostics
+    ) == sorted(
+        ("protect-production", "advisory", _only(unprotected.resources, t).urn)
+        for t in (types.APPLICATION, types.SERVICE_PRINCIPAL)
+    ), _show(flagged.diagnostics)
+    assert "protect is not set on stack prod-eu" in flagged.diagnostics[0].detail
+    assert passed.diagnostics == (), _show(passed.diagnostics)
+
+
+# --- the program's own knobs against the pack's knobs -----------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_a_secret_lifetime_beyond_the_pack_limit_is_stopped(
+    running_pack: PolicyPackClient, runs: ProgramRuns, mode: str
+) -> None:
+    def run_with(days: int) -> ProgramRun:
+        overrides = (("secretLifetimeDays", str(days)),)
+        return runs.get(Scenario(DEV, "4.1", MODES[mode], overrides))
+
+    longest = run_with(730)
+    at_limit = run_with(365)
+    newest = _latest_secret(longest.resources)
+
+    stopped = _judge(running_pack, longest.resources)
+    raised_limit = _judge(
+        running_pack,
+        longest.resources,
+        pack_config={"client-secret-expiry": {"maxLifetimeDays": 730}},
+    )
+    passed = _judge(running_pack, at_limit.resources)
+
+    assert [(d.policy_name, d.urn) for d in stopped.mandatory] == [
+        ("client-secret-expiry", newest.urn)
+    ], _show(stopped.diagnostics)
+    assert "more than 365 days ahead" in stopped.mandatory[0].detail
+    assert raised_limit.mandatory == (), _show(raised_limit.mandatory)
+    assert passed.mandatory == (), _show(passed.mandatory)
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_a_narrower_allowlist_names_each_permission_it_stops(
+    running_pack: PolicyPackClient, runs: ProgramRuns, mode: str
+) -> None:
+    only_41 = {
+        "graph-application-permissions-allowlist": {
+            "allowedPermissions": list(MANIFESTS["4.1"].application_permissions)
+        }
+    }
+    extra = sorted(
+        set(MANIFESTS["26.03"].application_permissions)
+        - set(MANIFESTS["4.1"].application_permissions)
+    )
+    run_41 = runs.get(Scenario(DEV, "4.1", MODES[mode]))
+    run_2603 = runs.get(Scenario(DEV, "26.03", MODES[mode]))
+
+    verdict = _judge(running_pack, run_2603.resources, pack_config=only_41)
+
+    assert extra
+    assert {d.policy_name for d in verdict.mandatory} == {"graph-application-permissions-allowlist"}
+    application = _only(run_2603.resources, types.APPLICATION)
+    for name in extra:
+        permission = f"application permission {name} ({_app_role_id(name)})"
+        consent = _app_role_assignment(run_2603.resources, name)
+        on = {d.urn for d in verdict.mandatory if permission in d.detail}
+        assert on == {application.urn, consent.urn}, _show(verdict.mandatory)
+    assert _judge(running_pack, run_41.resources, pack_config=only_41).mandatory == ()
+
+
+# --- every bad change is stopped --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+@pytest.mark.parametrize("version", VERSIONS, ids=str)
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.id)
+def test_each_bad_change_is_a_mandatory_violation(
+    running_pack: PolicyPackClient,
+    runs: ProgramRuns,
+    mutation: Mutation,
+    version: str,
+    mode: str,
+) -> None:
+    scenario = Scenario(DEV, version, MODES[mode])
+    resources = runs.get(scenario).resources
+    before = copy.deepcopy(resources)
+
+    mutated, offender = mutation.apply(resources, runs.now)
+    baseline = runs.baseline(running_pack, scenario)
+    verdict = _judge(running_pack, mutated, scenario.stack)
+
+    assert resources == before, "the mutation changed the cached run"
+    assert _mandatory(baseline, mutation.policy) == []
+    found = [d for d in _mandatory(verdict, mutation.policy) if d.urn == offender]
+    assert found, f"no mandatory {mutation.policy} on {offender}:\n{_show(verdict.diagnostics)}"
+    assert any(all(needle in d.detail for needle in mutation.needles) for d in found), _show(
+        tuple(found)
+    )
+    assert found[0].severity in {"medium", "high", "critical"}
+
+
+def test_a_bad_change_is_only_advisory_when_the_pack_config_says_so(
+    running_pack: PolicyPackClient, runs: ProgramRuns
+) -> None:
+    resources = runs.get(Scenario(DEV, "4.1", preview=True)).resources
+    mutated, offender = multi_tenant(resources, runs.now)
+
+    verdict = _judge(running_pack, mutated, pack_config={"all": "advisory"})
+
+    assert verdict.mandatory == ()
+    assert [(d.policy_name, d.enforcement_level, d.urn) for d in verdict.diagnostics] == [
+        ("single-tenant-application", "advisory", offender)
+    ]
