@@ -55,3 +55,18 @@ def test_a_missing_output_is_a_clear_error_naming_it(program: RunProgram) -> Non
     assert run.error.startswith(
         f"stack {PRODUCER} has no output 'clientSecret': is it a privilege-secure-entra stack"
     )
+
+
+def test_the_consumer_view_matches_the_component_outputs() -> None:
+    """One contract: the component's outputs, the stack outputs, and what consumers read."""
+    import dataclasses
+
+    from components.app_registration import AppRegistration
+    from components.stack_outputs import AppRegistrationOutputs
+
+    component = AppRegistration.__annotations__
+    consumer = {f.name: f.type for f in dataclasses.fields(AppRegistrationOutputs)}
+    assert list(consumer) == list(STACK_OUTPUT_NAMES)
+    assert list(component) == list(STACK_OUTPUT_NAMES)
+    for attribute in STACK_OUTPUT_NAMES:
+        assert component[attribute] == consumer[attribute], attribute
