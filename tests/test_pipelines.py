@@ -116,7 +116,8 @@ class Checker:
         package = REPOSITORY / module.split(".")[0]
         if module == "venv":
             self.virtualenvs.add(rest[-1])
-        if package.is_dir():
+        # A directory of the repository, not one a run leaves behind (./venv is ignored by git).
+        if package.is_dir() and not (package / "pyvenv.cfg").exists():
             if not (REPOSITORY / module.replace(".", "/") / "__main__.py").is_file():
                 yield f"python -m {module}: the repository package has no __main__.py"
         elif importlib.util.find_spec(module) is None:
