@@ -324,7 +324,8 @@ def second_resource_application(resources: list[DeclaredResource], now: datetime
             {
                 "resourceAppId": AZURE_AD_GRAPH_APP_ID,
                 "resourceAccesses": [
-                    {"id": "78c8a3c8-a07e-4b9e-af1b-b5ccab50a175", "type": "Role"}
+                    # Any id: a resource app other than Microsoft Graph is refused as such.
+                    {"id": "0d0d0d0d-0000-4000-8000-00000000aad6", "type": "Role"}
                 ],
             }
         )
