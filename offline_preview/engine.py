@@ -40,6 +40,7 @@ from components.microsoft_ids import (
     MICROSOFT_GRAPH_DISPLAY_NAME,
     PermissionType,
 )
+from policies import resource_types as types
 
 REPOSITORY: Final = Path(__file__).resolve().parent.parent
 PROJECT: Final = "privilege-secure-entra"
@@ -227,13 +228,12 @@ def _directory_role_assignment(name: str, inputs: dict[str, Any]) -> dict[str, A
 
 
 _COMPUTED: Final[dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
-    "azuread:index/application:Application": _application,
-    "azuread:index/servicePrincipal:ServicePrincipal": _service_principal,
-    "azuread:index/appRoleAssignment:AppRoleAssignment": _app_role_assignment,
-    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
-    "ServicePrincipalDelegatedPermissionGrant": _delegated_permission_grant,
-    "azuread:index/applicationPassword:ApplicationPassword": _application_password,
-    "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment": _directory_role_assignment,
+    types.APPLICATION: _application,
+    types.SERVICE_PRINCIPAL: _service_principal,
+    types.APP_ROLE_ASSIGNMENT: _app_role_assignment,
+    types.DELEGATED_PERMISSION_GRANT: _delegated_permission_grant,
+    types.APPLICATION_PASSWORD: _application_password,
+    types.DIRECTORY_ROLE_ASSIGNMENT: _directory_role_assignment,
 }
 
 

@@ -22,19 +22,17 @@ from offline_preview.engine import (
     StackConfig,
 )
 from offline_preview.verdict import PolicyVerdict
+from policies import resource_types as types
 
 PLAN_SCHEMA: Final = "privilege-secure-entra/offline-preview/v1"
 MASK: Final = "[secret]"
 
-APPLICATION: Final = "azuread:index/application:Application"
-SERVICE_PRINCIPAL: Final = "azuread:index/servicePrincipal:ServicePrincipal"
-APP_ROLE_ASSIGNMENT: Final = "azuread:index/appRoleAssignment:AppRoleAssignment"
-DELEGATED_GRANT: Final = (
-    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
-    "ServicePrincipalDelegatedPermissionGrant"
-)
-PASSWORD: Final = "azuread:index/applicationPassword:ApplicationPassword"
-ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
+APPLICATION: Final = types.APPLICATION
+SERVICE_PRINCIPAL: Final = types.SERVICE_PRINCIPAL
+APP_ROLE_ASSIGNMENT: Final = types.APP_ROLE_ASSIGNMENT
+DELEGATED_GRANT: Final = types.DELEGATED_PERMISSION_GRANT
+PASSWORD: Final = types.APPLICATION_PASSWORD
+ROLE_ASSIGNMENT: Final = types.DIRECTORY_ROLE_ASSIGNMENT
 
 
 class NamedId(TypedDict):

@@ -19,17 +19,16 @@ from offline_preview.engine import (
     DeclaredResource,
     ProgramRun,
 )
+from offline_preview.plan import (
+    APP_ROLE_ASSIGNMENT,
+    APPLICATION,
+    DELEGATED_GRANT,
+    PASSWORD,
+    ROLE_ASSIGNMENT,
+    SERVICE_PRINCIPAL,
+)
 from tests.conftest import RunProgram
 
-APPLICATION = "azuread:index/application:Application"
-SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
-APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
-DELEGATED_GRANT = (
-    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
-    "ServicePrincipalDelegatedPermissionGrant"
-)
-PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
-ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
 COMPONENT = "privilegesecure:index:AppRegistration"
 
 OUTPUT_NAMES = {
