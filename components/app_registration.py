@@ -110,6 +110,23 @@ class AppRegistration(pulumi.ComponentResource):
         manage_global_administrators = _get(args, "manage_global_administrators", bool)
         rotation = plan_rotation(now, _get(args, "secret_lifetime_days", int))
         super().__init__(TYPE_TOKEN, name, None, opts)
+        application_permissions = [
+            graph_permission(permission, PermissionType.APPLICATION)
+            for permission in manifest.application_permissions
+        ]
+        delegated_permissions = [
+            graph_permission(permission, PermissionType.DELEGATED)
+            for permission in manifest.delegated_permissions
+        ]
+        # Microsoft Graph's service principal belongs to Microsoft: look it up, never declare it
+        # (a declared one can be deleted by `pulumi destroy`). Looked up and checked before any
+        # child is declared, so a tenant whose Graph disagrees with the pinned ids gets nothing.
+        graph_object_id = _verified_graph_object_id(
+            azuread.get_service_principal(
+                client_id=MICROSOFT_GRAPH_APP_ID, opts=pulumi.InvokeOptions(parent=self)
+            ),
+            application_permissions + delegated_permissions,
+        )
 
         child = pulumi.ResourceOptions(parent=self)
         protected = pulumi.ResourceOptions(parent=self, protect=_get(args, "protect", bool))
@@ -119,14 +136,6 @@ class AppRegistration(pulumi.ComponentResource):
         owners = args.get("owners")
         if owners is None:
             owners = client_config.object_id.apply(lambda object_id: [object_id])
-        application_permissions = [
-            graph_permission(name, PermissionType.APPLICATION)
-            for name in manifest.application_permissions
-        ]
-        delegated_permissions = [
-            graph_permission(name, PermissionType.DELEGATED)
-            for name in manifest.delegated_permissions
-        ]
 
         # Steps 1-4: register the app and request the manifest's Microsoft Graph permissions.
         application = azuread.Application(
@@ -155,16 +164,7 @@ class AppRegistration(pulumi.ComponentResource):
             opts=protected,
         )
 
-        # Step 5, "Grant Admin Consent". Microsoft Graph's service principal belongs to Microsoft:
-        # look it up, never declare it (a declared one can be deleted by `pulumi destroy`).
-        graph = azuread.get_service_principal_output(
-            client_id=MICROSOFT_GRAPH_APP_ID, opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        graph_object_id = graph.apply(
-            lambda found: _verified_graph_object_id(
-                found, application_permissions + delegated_permissions
-            )
-        )
+        # Step 5, "Grant Admin Consent", to Microsoft Graph's service principal.
         for permission in application_permissions:
             azuread.AppRoleAssignment(
                 f"{name}-consent-{permission.name}",

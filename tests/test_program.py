@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from components.manifests import MANIFESTS
@@ -18,6 +20,7 @@ from offline_preview.engine import (
     UNKNOWN,
     DeclaredResource,
     ProgramRun,
+    run_program,
 )
 from offline_preview.plan import (
     APP_ROLE_ASSIGNMENT,
@@ -286,19 +289,22 @@ def test_display_name_and_notes(program: RunProgram) -> None:
     assert "notes" not in only(program(), APPLICATION).inputs
 
 
-def test_a_tenant_whose_graph_ids_differ_consents_nothing(program: RunProgram) -> None:
+def test_a_tenant_whose_graph_ids_differ_gets_nothing(program: RunProgram) -> None:
     run = program(graph_overrides={"User.ReadWrite.All": "00000000-1111-2222-3333-444444444444"})
     assert run.error is not None
     assert "User.ReadWrite.All (Application) is pinned as 741f803b" in run.error
     assert "00000000-1111-2222-3333-444444444444" in run.error
-    assert run.of_type(APP_ROLE_ASSIGNMENT) == []
-    assert run.of_type(DELEGATED_GRANT) == []
+    assert "\n" not in run.error
+    # Checked before any child is declared: no application, secret, consent or role.
+    assert [r.type for r in run.resources] == [COMPONENT]
 
 
-def test_a_tenant_without_a_permission_consents_nothing(program: RunProgram) -> None:
+def test_a_tenant_without_a_permission_gets_nothing(program: RunProgram) -> None:
     run = program(graph_overrides={"User.Read": ""})
     assert run.error is not None
-    assert "User.Read (Delegated)" in run.error
+    assert "User.Read (Delegated) is pinned as e1fe6dd8" in run.error
+    assert "has no such permission" in run.error
+    assert [r.type for r in run.resources] == [COMPONENT]
 
 
 def test_preview_knows_every_permission_and_role_id(program: RunProgram) -> None:
@@ -329,3 +335,20 @@ def test_copies_of_a_preview_keep_unknowns_recognisable(program: RunProgram) -> 
     assert only(run, SERVICE_PRINCIPAL).inputs["clientId"] is UNKNOWN
     assert [r.inputs.get("clientId") for r in copied if r.type == SERVICE_PRINCIPAL] == [UNKNOWN]
     assert next(r for r in copied if r.type == SERVICE_PRINCIPAL).inputs["clientId"] is UNKNOWN
+
+
+def test_the_graph_check_stops_the_constructor_itself(tmp_path: Path) -> None:
+    """Raised while the component is built, so no child can be registered in the meantime."""
+    program_file = tmp_path / "__main__.py"
+    program_file.write_text(
+        "import pulumi\n"
+        "from components.app_registration import AppRegistration\n"
+        "try:\n"
+        "    AppRegistration('x', {'display_name': 'x'})\n"
+        "except pulumi.RunError as error:\n"
+        "    pulumi.export('refusedWhileBuilding', str(error))\n"
+    )
+    run = run_program({}, program=program_file, graph_overrides={"User.Read": ""})
+    assert run.error is None
+    assert "User.Read (Delegated)" in run.outputs["refusedWhileBuilding"].value
+    assert [r.type for r in run.resources] == [COMPONENT]
