@@ -37,9 +37,17 @@ def args_from_config(
     args: dict[str, object] = {}
     for setting in SETTINGS:
         if setting.key in raw:
+            secret = setting.key in secret_keys
             value = raw[setting.key]
-            shown = SECRET_PLACEHOLDER if setting.key in secret_keys else repr(value)
-            args[setting.arg] = decode_setting(setting, value, shown, where)
+            shown = SECRET_PLACEHOLDER if secret else repr(value)
+            decoded = decode_setting(setting, value, shown, where)
+            if secret and setting.plain:
+                raise InvalidSettingError(
+                    f"{where}{setting.key}: set as a secret, but it decides which resources "
+                    "exist and cannot stay secret; set it without --secret"
+                )
+            # A secret stays a secret in the resources it reaches, the state and any diff.
+            args[setting.arg] = pulumi.Output.secret(decoded) if secret else decoded
         elif setting.default is not None:
             args[setting.arg] = setting.default
     # Every value was decoded and checked against its setting just above.

@@ -51,6 +51,8 @@ class Setting:
     check: Callable[[object], bool]
     default: object = None
     """``None``: the component decides (owners default to the deploying principal)."""
+    plain: bool = True
+    """Decides which resources exist, so it must be a plain value (never an output or secret)."""
 
     def refuse(self, name: str, shown_value: str, where: str) -> InvalidSettingError:
         """The one-line error for a value this setting does not allow, under ``name``."""
@@ -122,6 +124,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         decode=_decode_text,
         check=_is_display_name,
         default="Netwrix Privilege Secure",
+        plain=False,
     ),
     Setting(
         key="privilegeSecureVersion",
@@ -162,6 +165,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         '["00000000-0000-0000-0000-000000000000"]',
         decode=_decode_json,
         check=_is_owner_list,
+        plain=False,
     ),
     Setting(
         key="hybridTenant",
@@ -185,6 +189,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         allowed=f"text of at most {MAX_NOTES_LENGTH} characters",
         decode=_decode_text,
         check=_is_notes,
+        plain=False,
     ),
 )
 """Every knob, in the order the README documents them."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from components.settings import SETTINGS_BY_KEY
 from offline_preview.diff import compare
 from offline_preview.engine import (
     PROJECT,
@@ -62,11 +63,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def stack_config(stack: str, overrides: Sequence[str]) -> StackConfig:
-    path = REPOSITORY / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
-        raise UsageError(f"--stack {stack}: no {path.name} in {REPOSITORY}")
-    config = read_stack_config_file(path)
+def stack_config(stack_file: Path, overrides: Sequence[str]) -> StackConfig:
+    """The stack file's config with ``--config`` overrides, as the CLI would hand it over."""
+    config = read_stack_config_file(stack_file)
     values = dict(config.values)
     secret_keys = set(config.secret_keys)
     for override in overrides:
@@ -76,7 +75,21 @@ def stack_config(stack: str, overrides: Sequence[str]) -> StackConfig:
         full_key = key if ":" in key else f"{PROJECT}:{key}"
         values[full_key] = value
         secret_keys.discard(full_key)
+    for full_key in sorted(secret_keys):
+        _refuse_undecryptable(full_key, values[full_key])
     return StackConfig(values, frozenset(secret_keys))
+
+
+def _refuse_undecryptable(full_key: str, value: str) -> None:
+    """A placeholder stands in for secure text; a secure number, flag or list cannot be guessed."""
+    namespace, _, key = full_key.partition(":")
+    setting = SETTINGS_BY_KEY.get(key) if namespace == PROJECT else None
+    # A secure plain setting falls through: the program itself refuses those, with its reason.
+    if setting is not None and not setting.plain and not setting.check(value):
+        raise UsageError(
+            f"{full_key} is a secure value, which the offline preview cannot decrypt; "
+            f"pass --config {key}=<value>"
+        )
 
 
 def _read_json(flag: str, path: str) -> object:
@@ -98,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    config = stack_config(args.stack, args.config)
+    stack_file = REPOSITORY / f"Pulumi.{args.stack}.yaml"
+    if not stack_file.is_file():
+        raise UsageError(f"--stack {args.stack}: no {stack_file.name} in {REPOSITORY}")
+    config = stack_config(stack_file, args.config)
     policy_config: object = {}
     if args.policy_pack_config:
         policy_config = _read_json("--policy-pack-config", args.policy_pack_config)

@@ -56,8 +56,9 @@ def test_every_config_key_is_a_typed_described_input(resource: dict[str, Any]) -
 def test_inputs_that_shape_the_resources_are_plain(resource: dict[str, Any]) -> None:
     """They decide which resources exist, so a caller must pass values, not outputs."""
     inputs = resource["inputProperties"]
-    for name in ("privilegeSecureVersion", "manageGlobalAdministrators", "secretLifetimeDays"):
-        assert inputs[name].get("plain") is True, name
+    plain = {name for name, spec in inputs.items() if spec.get("plain")}
+    assert plain == {setting.key for setting in SETTINGS if setting.plain}
+    assert len(plain) == 6
     assert inputs["displayName"]["type"] == "string"
     assert inputs["owners"] == {
         "description": inputs["owners"]["description"],

@@ -150,3 +150,28 @@ def test_an_unreadable_clock_is_one_line(
         run.error == "SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC; got 'yesterday'"
     )
     assert run.resources == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("notes", "CHG-0001 (restricted)"), ("displayName", "NPS"), ("owners", f'["{GUID}"]')],
+)
+def test_a_secret_value_stays_secret_in_the_resources(key: str, value: str) -> None:
+    run = run_program(
+        {f"privilege-secure-entra:{key}": value},
+        secret_keys=frozenset({f"privilege-secure-entra:{key}"}),
+    )
+    assert run.error is None
+    assert run.named("privilege-secure-application").secret_inputs == {key}
+
+
+def test_a_setting_that_shapes_resources_cannot_be_secret() -> None:
+    run = run_program(
+        {"privilege-secure-entra:secretLifetimeDays": "90"},
+        secret_keys=frozenset({"privilege-secure-entra:secretLifetimeDays"}),
+    )
+    assert run.error == (
+        "privilege-secure-entra:secretLifetimeDays: set as a secret, but it decides which "
+        "resources exist and cannot stay secret; set it without --secret"
+    )
+    assert run.resources == []

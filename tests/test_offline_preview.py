@@ -221,3 +221,17 @@ def test_as_a_process_like_a_user_runs_it() -> None:
     assert result.stderr == (
         "error: privilege-secure-entra:protect: got 'maybe'; allowed: true or false\n"
     )
+
+
+def test_secure_text_is_a_placeholder_but_a_secure_list_cannot_be_guessed(tmp_path: Path) -> None:
+    from offline_preview.cli import UsageError, stack_config
+
+    stack_file = tmp_path / "Pulumi.x.yaml"
+    stack_file.write_text("config:\n  privilege-secure-entra:notes:\n    secure: v1:abc\n")
+    config = stack_config(stack_file, [])
+    assert config.values["privilege-secure-entra:notes"] == SECURE_PLACEHOLDER
+    stack_file.write_text("config:\n  privilege-secure-entra:owners:\n    secure: v1:abc\n")
+    with pytest.raises(UsageError, match="owners is a secure value, which the offline preview"):
+        stack_config(stack_file, [])
+    overridden = stack_config(stack_file, ['owners=["7c9e6679-7425-40de-944b-e07fc1f90ae7"]'])
+    assert overridden.secret_keys == frozenset()
