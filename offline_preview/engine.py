@@ -30,7 +30,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import engine_pb2, resource_pb2
-from pulumi.runtime.settings import ROOT, SETTINGS, configure
+from pulumi.runtime.settings import ROOT, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -526,7 +526,6 @@ def _quiet_runtime_logger() -> Iterator[None]:
 __all__ = [
     "DEPLOYER_OBJECT_ID",
     "GRAPH_OBJECT_ID",
-    "SETTINGS",
     "TENANT_ID",
     "UNKNOWN",
     "DeclaredResource",

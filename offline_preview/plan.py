@@ -11,7 +11,9 @@ from typing import Final, TypedDict
 
 from components.microsoft_ids import (
     GRAPH_PERMISSIONS,
+    MICROSOFT_GRAPH_APP_ID,
     MICROSOFT_GRAPH_DISPLAY_NAME,
+    PermissionType,
     directory_role_name,
 )
 from offline_preview.engine import (
@@ -27,12 +29,13 @@ from policies import resource_types as types
 PLAN_SCHEMA: Final = "privilege-secure-entra/offline-preview/v1"
 MASK: Final = "[secret]"
 
-APPLICATION: Final = types.APPLICATION
-SERVICE_PRINCIPAL: Final = types.SERVICE_PRINCIPAL
-APP_ROLE_ASSIGNMENT: Final = types.APP_ROLE_ASSIGNMENT
-DELEGATED_GRANT: Final = types.DELEGATED_PERMISSION_GRANT
-PASSWORD: Final = types.APPLICATION_PASSWORD
-ROLE_ASSIGNMENT: Final = types.DIRECTORY_ROLE_ASSIGNMENT
+_PERMISSION_NAMES: Final = {permission.id: permission.name for permission in GRAPH_PERMISSIONS}
+"""Every pinned Graph permission id to its name (ids are unique across both types)."""
+_SCOPE_IDS: Final = {
+    permission.name: permission.id
+    for permission in GRAPH_PERMISSIONS
+    if permission.type is PermissionType.DELEGATED
+}
 
 
 class NamedId(TypedDict):
@@ -102,10 +105,7 @@ class Plan(TypedDict):
 
 def permission_label(permission_id: str) -> str:
     """``User.Read (e1fe6dd8-…)`` for an id our table knows; the bare id flagged otherwise."""
-    for permission in GRAPH_PERMISSIONS:
-        if permission.id == permission_id:
-            return f"{permission.name} ({permission_id})"
-    return f"UNKNOWN PERMISSION ({permission_id})"
+    return f"{_PERMISSION_NAMES.get(permission_id, 'UNKNOWN PERMISSION')} ({permission_id})"
 
 
 def role_label(template_id: str) -> str:
@@ -126,7 +126,7 @@ def _shown(value: object) -> str:
 def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str) -> list[str]:
     """One line per thing the resource grants or configures."""
     inputs = resource.inputs
-    if resource.type == APPLICATION:
+    if resource.type == types.APPLICATION:
         lines = [
             f"display name: {inputs.get('displayName')}",
             f"sign-in audience: {inputs.get('signInAudience', 'AzureADMyOrg (default)')}",
@@ -136,7 +136,7 @@ def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str)
                 kind = "application" if requested.get("type") == "Role" else "delegated"
                 target = (
                     MICROSOFT_GRAPH_DISPLAY_NAME
-                    if access.get("resourceAppId") == "00000003-0000-0000-c000-000000000000"
+                    if access.get("resourceAppId") == MICROSOFT_GRAPH_APP_ID
                     else f"app {access.get('resourceAppId')}"
                 )
                 lines.append(
@@ -144,17 +144,17 @@ def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str)
                 )
         lines.append(f"owners: {', '.join(map(_shown, inputs.get('owners') or [])) or 'none'}")
         return lines
-    if resource.type == SERVICE_PRINCIPAL:
+    if resource.type == types.SERVICE_PRINCIPAL:
         return [
             f"service principal for client id {_shown(inputs.get('clientId'))}",
             f"owners: {', '.join(map(_shown, inputs.get('owners') or [])) or 'none'}",
         ]
-    if resource.type == APP_ROLE_ASSIGNMENT:
+    if resource.type == types.APP_ROLE_ASSIGNMENT:
         return [
             f"AppRoleAssignment → {_resource_label(inputs.get('resourceObjectId'))} / "
             f"{permission_label(str(inputs.get('appRoleId')))}"
         ]
-    if resource.type == DELEGATED_GRANT:
+    if resource.type == types.DELEGATED_PERMISSION_GRANT:
         scope = (
             f"for user {inputs['userObjectId']}"
             if inputs.get("userObjectId")
@@ -165,12 +165,12 @@ def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str)
             f"DelegatedPermissionGrant → {target} / {claim}, {scope}"
             for claim in inputs.get("claimValues") or []
         ]
-    if resource.type == PASSWORD:
+    if resource.type == types.APPLICATION_PASSWORD:
         end_date = str(inputs.get("endDate"))
         if end_date == newest_end_date:
             return [f"client secret, newest: expires {end_date}; a new one is issued {rotates_at}"]
         return [f"client secret, previous: expires {end_date}, when the newest takes over"]
-    if resource.type == ROLE_ASSIGNMENT:
+    if resource.type == types.DIRECTORY_ROLE_ASSIGNMENT:
         scope = inputs.get("directoryScopeId") or "/"
         where = "tenant-wide" if scope == "/" else f"scope {scope}"
         return [f"DirectoryRoleAssignment → {role_label(str(inputs.get('roleId')))}, {where}"]
@@ -229,7 +229,7 @@ def build_plan(
                 "endDate": str(r.inputs.get("endDate")),
                 "role": "newest" if r.inputs.get("endDate") == newest_end_date else "previous",
             }
-            for r in sorted(run.of_type(PASSWORD), key=lambda r: r.name)
+            for r in sorted(run.of_type(types.APPLICATION_PASSWORD), key=lambda r: r.name)
         ],
         "outputs": {
             name: {"value": _masked(output.value, output.secret), "secret": output.secret}
@@ -241,12 +241,12 @@ def build_plan(
 
 
 _TYPE_ORDER: Final = (
-    APPLICATION,
-    SERVICE_PRINCIPAL,
-    APP_ROLE_ASSIGNMENT,
-    DELEGATED_GRANT,
-    PASSWORD,
-    ROLE_ASSIGNMENT,
+    types.APPLICATION,
+    types.SERVICE_PRINCIPAL,
+    types.APP_ROLE_ASSIGNMENT,
+    types.DELEGATED_PERMISSION_GRANT,
+    types.APPLICATION_PASSWORD,
+    types.DIRECTORY_ROLE_ASSIGNMENT,
 )
 
 
@@ -263,14 +263,16 @@ def _grants(resources: Sequence[DeclaredResource]) -> Grants:
     delegated: list[NamedId] = []
     roles: list[NamedId] = []
     for r in resources:
-        if r.type == APP_ROLE_ASSIGNMENT:
-            application.append(_named_permission(str(r.inputs.get("appRoleId"))))
-        elif r.type == DELEGATED_GRANT:
+        if r.type == types.APP_ROLE_ASSIGNMENT:
+            permission_id = str(r.inputs.get("appRoleId"))
+            name = _PERMISSION_NAMES.get(permission_id, "UNKNOWN PERMISSION")
+            application.append({"name": name, "id": permission_id})
+        elif r.type == types.DELEGATED_PERMISSION_GRANT:
             delegated.extend(
-                {"name": str(claim), "id": _scope_id(str(claim))}
+                {"name": str(claim), "id": _SCOPE_IDS.get(str(claim), "")}
                 for claim in r.inputs.get("claimValues") or []
             )
-        elif r.type == ROLE_ASSIGNMENT:
+        elif r.type == types.DIRECTORY_ROLE_ASSIGNMENT:
             template_id = str(r.inputs.get("roleId"))
             roles.append(
                 {"name": directory_role_name(template_id) or "UNKNOWN ROLE", "id": template_id}
@@ -280,20 +282,6 @@ def _grants(resources: Sequence[DeclaredResource]) -> Grants:
         "delegatedPermissions": sorted(delegated, key=lambda g: g["name"]),
         "directoryRoles": sorted(roles, key=lambda g: g["name"]),
     }
-
-
-def _named_permission(permission_id: str) -> NamedId:
-    for permission in GRAPH_PERMISSIONS:
-        if permission.id == permission_id:
-            return {"name": permission.name, "id": permission_id}
-    return {"name": "UNKNOWN PERMISSION", "id": permission_id}
-
-
-def _scope_id(claim: str) -> str:
-    for permission in GRAPH_PERMISSIONS:
-        if permission.name == claim and permission.type.value == "Delegated":
-            return permission.id
-    return ""
 
 
 def _policy(verdict: PolicyVerdict) -> PolicyResult:

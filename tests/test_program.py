@@ -22,13 +22,19 @@ from offline_preview.engine import (
     ProgramRun,
     run_program,
 )
-from offline_preview.plan import (
+from policies.resource_types import (
     APP_ROLE_ASSIGNMENT,
     APPLICATION,
-    DELEGATED_GRANT,
-    PASSWORD,
-    ROLE_ASSIGNMENT,
     SERVICE_PRINCIPAL,
+)
+from policies.resource_types import (
+    APPLICATION_PASSWORD as PASSWORD,
+)
+from policies.resource_types import (
+    DELEGATED_PERMISSION_GRANT as DELEGATED_GRANT,
+)
+from policies.resource_types import (
+    DIRECTORY_ROLE_ASSIGNMENT as ROLE_ASSIGNMENT,
 )
 from tests.conftest import RunProgram
 
