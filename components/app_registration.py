@@ -232,10 +232,10 @@ def _declare_secret(
 ) -> azuread.ApplicationPassword:
     """One client secret slot.
 
-    Its inputs change only when the slot becomes the newest for a new window, or when
-    ``secret_version`` is raised while it is the newest: those are the only replacements. While
-    it is the previous secret every input is frozen, so neither a version bump nor a change of
-    lifetime can cut off consumers that have not switched yet.
+    Its inputs change only when the slot becomes the newest for a new window, when
+    ``secret_version`` is raised while it is the newest, or when the lifetime changes (new
+    windows: a forced rotation of one secret). While it is the previous secret every input is
+    frozen, so a version bump cannot cut off consumers that have not switched yet.
     """
     issued_for = rfc3339(slot.issued_for)
     return azuread.ApplicationPassword(
