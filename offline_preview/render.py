@@ -119,7 +119,7 @@ def _text(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     policy = plan["policy"]
     if policy is not None:
         for violation in policy["violations"]:
-            where = violation["urn"].rsplit("::", 1)[-1] if violation["urn"] else "stack"
+            where = _where(violation["urn"])
             yield (
                 f"  [{violation['level']}] {violation['policy']} ({where}): {violation['message']}"
             )
@@ -180,8 +180,13 @@ def _markdown(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
         yield "| level | policy | resource | message |"
         yield "|---|---|---|---|"
         for v in policy["violations"]:
-            where = v["urn"].rsplit("::", 1)[-1] if v["urn"] else "stack"
+            where = _where(v["urn"])
             yield f"| {v['level']} | `{v['policy']}` | `{where}` | {_cell(v['message'])} |"
+
+
+def _where(urn: str) -> str:
+    """The resource name a finding is about, or ``stack`` for a stack-wide one."""
+    return urn.rsplit("::", 1)[-1] if urn else "stack"
 
 
 def _cell(text: str) -> str:

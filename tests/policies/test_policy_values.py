@@ -66,3 +66,16 @@ def test_boolean_and_list_knobs_check_their_type() -> None:
         knobs.boolean({"b": "yes"}, "b", False)
     with pytest.raises(ValueError, match="'l'"):
         knobs.string_list({"l": ["a", 1]}, "l", ())
+
+
+def test_the_harness_stack_has_the_shape_the_program_declares() -> None:
+    """``program_stack()`` is a hand-built model; keep it from drifting from the real program."""
+    from offline_preview.engine import run_program
+    from tests.policies.policy_harness import program_stack
+
+    real = [r for r in run_program({}, preview=True).resources if r.custom]
+    modelled = program_stack()
+    assert sorted(r.type for r in modelled) == sorted(r.type for r in real)
+    shapes = {r.type: set(r.inputs) for r in real}
+    for model in modelled:
+        assert set(model.properties) == shapes[model.type], model.type
