@@ -53,7 +53,7 @@ class AppRegistrationArgs(TypedDict):
     manage_global_administrators: NotRequired[bool]
     """Assign Global Administrator instead of User Administrator (needed to manage GA accounts)."""
     secret_lifetime_days: NotRequired[int]
-    """Lifetime of each client secret in days (1-730); a new one is issued at half of it."""
+    """Lifetime of each client secret in days (1-365); a new one is issued at half of it."""
     secret_version: NotRequired[int]
     """Raise to replace the newest client secret now (after a leak); the previous one stays."""
     owners: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]

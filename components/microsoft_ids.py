@@ -1,16 +1,22 @@
 """Microsoft's identifiers, by name: the one table every GUID in this program comes from.
 
-A wrong GUID here grants the wrong right in somebody's tenant, so every row is pinned by
-``tests/test_microsoft_ids.py`` against Microsoft's own tables (copied, with their source, into
-``tests/fixtures/``). At deploy time the component also checks the permission ids against the
-tenant's own Microsoft Graph service principal.
+Microsoft Graph's permissions are data: Microsoft's full published table, copied verbatim into
+``components/graph_permission_ids.md`` and read here. A wrong GUID grants the wrong right in
+somebody's tenant, so every row the program uses is pinned by ``tests/test_microsoft_ids.py``
+against Microsoft's own tables (copied, with their source, into ``tests/fixtures/``). At deploy
+time the component also checks the permission ids against the tenant's own Microsoft Graph
+service principal.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Final
+
+from components.manifests import MANIFESTS
 
 
 class PermissionType(StrEnum):
@@ -60,25 +66,57 @@ Their service principals belong to Microsoft: a stack looks them up and never de
 _APP = PermissionType.APPLICATION
 _DELEGATED = PermissionType.DELEGATED
 
-GRAPH_PERMISSIONS: Final[tuple[GraphPermission, ...]] = (
-    # Source: microsoftgraph/microsoft-graph-docs-contrib, concepts/includes/permissions-ids.md.
-    GraphPermission("Directory.ReadWrite.All", _APP, "19dbc75e-c2e2-444c-a770-ec69d8559fc7"),
-    GraphPermission("Group.ReadWrite.All", _APP, "62a82d76-70ea-41e2-9197-370581804d09"),
-    GraphPermission("GroupMember.ReadWrite.All", _APP, "dbaae8cf-10b5-4b86-a4a1-f871c94c6695"),
-    GraphPermission(
-        "RoleManagement.ReadWrite.Directory", _APP, "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8"
-    ),
-    GraphPermission(
-        "User-PasswordProfile.ReadWrite.All", _APP, "cc117bb9-00cf-4eb8-b580-ea2a878fe8f7"
-    ),
-    GraphPermission("User.EnableDisableAccount.All", _APP, "3011c876-62b7-4ada-afa2-506cbbecc68c"),
-    GraphPermission("User.ReadWrite.All", _APP, "741f803b-c850-494e-b5df-cde7c675a1ca"),
-    GraphPermission(
-        "UserAuthenticationMethod.ReadWrite.All", _APP, "50483e42-d915-4231-9639-7fdb7fd190e5"
-    ),
-    GraphPermission("User.Read", _DELEGATED, "e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
+GRAPH_PERMISSION_TABLE_FILE: Final = Path(__file__).resolve().parent / "graph_permission_ids.md"
+"""Microsoft's full published table of Graph permissions, copied verbatim (it names its source
+and commit): data, not code. The policy pack names every id from it."""
+
+_TABLE_ROW: Final = re.compile(
+    r"^\|\s*(?P<name>[^|\s]+)\s*\|\s*(?P<type>Application|Delegated)\s*\|"
+    r"\s*(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\s*\|\s*$"
 )
-"""Every Microsoft Graph permission any Privilege Secure manifest asks for."""
+
+
+def _read_graph_permission_table(path: Path) -> tuple[GraphPermission, ...]:
+    """Every ``| name | type | id |`` row of the table file (standard library only: the pack
+    imports this module in a virtualenv with no extra packages)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _TABLE_ROW.match(line)
+        if match is not None:
+            rows.append(
+                GraphPermission(match["name"], PermissionType(match["type"]), match["id"].lower())
+            )
+    return tuple(rows)
+
+
+GRAPH_PERMISSION_TABLE: Final = _read_graph_permission_table(GRAPH_PERMISSION_TABLE_FILE)
+"""Every Microsoft Graph permission Microsoft publishes (the one table of Graph ids)."""
+
+
+def graph_permission(name: str, type: PermissionType) -> GraphPermission:
+    """The table row for a permission; a ``KeyError`` names it when the table lacks it."""
+    for permission in GRAPH_PERMISSION_TABLE:
+        if permission.name == name and permission.type is type:
+            return permission
+    raise KeyError(f"no {type.value} Microsoft Graph permission named {name!r} in the table")
+
+
+GRAPH_PERMISSIONS: Final[tuple[GraphPermission, ...]] = tuple(
+    sorted(
+        {
+            graph_permission(name, type)
+            for manifest in MANIFESTS.values()
+            for type, names in (
+                (_APP, manifest.application_permissions),
+                (_DELEGATED, manifest.delegated_permissions),
+            )
+            for name in names
+        },
+        key=lambda permission: (permission.type is not _APP, permission.name),
+    )
+)
+"""Every Microsoft Graph permission any Privilege Secure manifest asks for: rows of the table,
+selected by the manifests' names (pinned by ``tests/test_microsoft_ids.py``)."""
 
 DIRECTORY_ROLE_TEMPLATE_IDS: Final[dict[str, str]] = {
     # Source: MicrosoftDocs/entra-docs, permissions-reference.md ("All roles" table).
@@ -87,14 +125,6 @@ DIRECTORY_ROLE_TEMPLATE_IDS: Final[dict[str, str]] = {
     "Global Administrator": "62e90394-69f5-4237-9190-012177145e10",
 }
 """Built-in directory role name to its template id (the same in every tenant)."""
-
-
-def graph_permission(name: str, type: PermissionType) -> GraphPermission:
-    """The table row for a permission; a ``KeyError`` names it when the table lacks it."""
-    for permission in GRAPH_PERMISSIONS:
-        if permission.name == name and permission.type is type:
-            return permission
-    raise KeyError(f"no {type.value} Microsoft Graph permission named {name!r} in the table")
 
 
 def directory_role_name(template_id: str) -> str | None:

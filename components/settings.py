@@ -24,8 +24,10 @@ OBJECT_ID_PATTERN: Final = re.compile(
 MAX_DISPLAY_NAME_LENGTH: Final = 120
 MAX_NOTES_LENGTH: Final = 1024
 """Entra's limit on an application's ``notes``."""
-MAX_SECRET_LIFETIME_DAYS: Final = 730
-"""Two years: the longest client secret the Entra portal offers."""
+MAX_SECRET_LIFETIME_DAYS: Final = 365
+"""One year: the policy pack's default ``client-secret-expiry`` ``maxLifetimeDays``. The newest
+secret's end date is never more than one lifetime ahead, so every accepted value passes the pack
+on every day of the rotation; a longer lifetime would be refused by the pack on some days."""
 
 
 class InvalidSettingError(ValueError):
@@ -145,7 +147,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting(
         key="secretLifetimeDays",
         arg="secret_lifetime_days",
-        allowed=f"a whole number of days from 1 to {MAX_SECRET_LIFETIME_DAYS}",
+        allowed=f"a whole number of days from 1 to {MAX_SECRET_LIFETIME_DAYS} (the policy pack's "
+        "client-secret-expiry maxLifetimeDays)",
         decode=_decode_int,
         check=_is_int_between(1, MAX_SECRET_LIFETIME_DAYS),
         default=180,

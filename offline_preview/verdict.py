@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from offline_preview.engine import UNKNOWN, DeclaredResource
 from offline_preview.policy_client import (
@@ -30,15 +31,29 @@ class PolicyVerdict:
         return tuple(d for d in self.diagnostics if d.enforcement_level == "mandatory")
 
 
-def analyzed(resource: DeclaredResource) -> AnalyzedResource:
-    """The analyzer's view of one registration: inputs, secrets marked, unknowns as on the wire."""
+_IDS: Final = ("id", "objectId", "clientId")
+"""The provider-computed ids a stack policy links resources by."""
+
+
+def analyzed(resource: DeclaredResource, state: bool = False) -> AnalyzedResource:
+    """The analyzer's view of one registration: inputs, secrets marked, unknowns as on the wire.
+
+    ``state``: as ``AnalyzeStack`` sees it, the inputs plus the ids the provider computed (the
+    engine hands stack policies the resources' state); during a preview of a new stack there
+    are none yet.
+    """
+    properties = dict(resource.inputs)
+    if state:
+        properties.update({k: resource.outputs[k] for k in _IDS if k in resource.outputs})
+        if resource.id:
+            properties["id"] = resource.id
     return AnalyzedResource(
         type=resource.type,
         name=resource.name,
         urn=resource.urn,
         properties={
             key: _wire(value, secret=key in resource.secret_inputs)
-            for key, value in resource.inputs.items()
+            for key, value in properties.items()
         },
         protect=resource.protect,
         parent=resource.parent or None,
@@ -74,12 +89,12 @@ def judge(
     info = pack.analyzer_info()
     pack.configure(policy_config)
     pack.configure_stack(stack=stack, project=project, dry_run=True)
-    views = [analyzed(resource) for resource in resources]
     diagnostics: list[PolicyDiagnostic] = []
-    for view in views:
+    for resource in resources:
+        view = analyzed(resource)
         for diagnostic in pack.analyze(view):
             diagnostics.append(diagnostic if diagnostic.urn else _at(diagnostic, view.urn))
-    diagnostics.extend(pack.analyze_stack(views))
+    diagnostics.extend(pack.analyze_stack([analyzed(r, state=True) for r in resources]))
     return PolicyVerdict(info.name, info.version, tuple(diagnostics))
 
 

@@ -27,7 +27,7 @@ from policies import resource_types as types
 from policies.entra_names import (
     describe_permission_id,
     describe_permission_name,
-    graph_permission_by_id,
+    graph_permission_by_name,
 )
 from policies.stack_links import label, linked, of_type
 from policies.values import UNKNOWN, Findings, elements, read, text
@@ -38,7 +38,7 @@ _SP_IDS: Final = ("objectId", "id")
 
 @dataclass
 class _Requested:
-    """What one application asks for: app role ids (lower case) and scope names."""
+    """What one application asks for: app role ids and scope ids (both keyed in lower case)."""
 
     roles: dict[str, str] = field(default_factory=dict)
     scopes: dict[str, str] = field(default_factory=dict)
@@ -64,10 +64,15 @@ def _requested(application: PolicyResource, findings: Findings) -> _Requested | 
             if kind == "Role":
                 requested.roles[text(permission_id).lower()] = text(permission_id)
             elif kind == "Scope":
-                scope = graph_permission_by_id(text(permission_id), PermissionType.DELEGATED)
-                name = scope.name if scope is not None else text(permission_id)
-                requested.scopes[name] = text(permission_id)
+                requested.scopes[text(permission_id).lower()] = text(permission_id)
     return requested
+
+
+def _scope_key(claim: str) -> str:
+    """A granted scope name as the id it stands for (lower case), so that request and grant
+    compare by id; a name Microsoft does not publish keeps its name (it matches no id)."""
+    permission = graph_permission_by_name(claim, PermissionType.DELEGATED)
+    return permission.id.lower() if permission is not None else f"name:{claim}"
 
 
 def _belongs_to(
@@ -132,8 +137,8 @@ def _check_application(
             complete = False
             continue
         for claim in claims:
-            consented_scopes.add(text(claim))
-            if text(claim) not in requested.scopes:
+            consented_scopes.add(_scope_key(text(claim)))
+            if _scope_key(text(claim)) not in requested.scopes:
                 findings.violation(
                     f"{label(grant)} claimValues "
                     f"{describe_permission_name(text(claim), PermissionType.DELEGATED)} is "
@@ -152,11 +157,11 @@ def _check_application(
                 "consents to it (half-consented: fails at run time)",
                 application.urn,
             )
-    for scope_name in sorted(requested.scopes):
-        if scope_name not in consented_scopes:
+    for scope_key, scope_id in sorted(requested.scopes.items()):
+        if scope_key not in consented_scopes:
             findings.violation(
                 f"{label(application)} requests delegated permission "
-                f"{describe_permission_name(scope_name, PermissionType.DELEGATED)} in "
+                f"{describe_permission_id(scope_id, PermissionType.DELEGATED)} in "
                 "requiredResourceAccesses but no delegated permission grant of its service "
                 "principal includes it in claimValues (half-consented: fails at run time)",
                 application.urn,

@@ -24,16 +24,20 @@ from pulumi_policy import (
 )
 
 from components.secret_rotation import rotation_clock
+from components.settings import MAX_SECRET_LIFETIME_DAYS
 from policies import knobs
 from policies import resource_types as types
-from policies.stack_links import label, linked, of_type
+from policies.stack_links import label, linked, of_type, urn_type
 from policies.values import UNKNOWN, Findings, blocks, read, text
 
 SECRET_EXPIRY_POLICY: Final = "client-secret-expiry"
 SECRET_COUNT_POLICY: Final = "client-secret-count"
+CLIENT_SECRETS_ONLY_POLICY: Final = "credentials-client-secrets-only"
+SECRET_EXPIRED_POLICY: Final = "client-secret-expired"
 MAX_LIFETIME_DAYS: Final = "maxLifetimeDays"
 MAX_SECRETS: Final = "maxSecretsPerApplication"
-DEFAULT_MAX_LIFETIME_DAYS: Final = 365
+DEFAULT_MAX_LIFETIME_DAYS: Final = MAX_SECRET_LIFETIME_DAYS
+"""The program refuses a longer ``secretLifetimeDays``: every value it accepts passes."""
 DEFAULT_MAX_SECRETS: Final = 2
 
 Clock = Callable[[], datetime]
@@ -58,9 +62,18 @@ def parse_rfc3339(value: str) -> datetime | None:
 
 
 def _check_end_date(
-    where: str, props: Mapping[str, Any], max_days: int, now: datetime, findings: Findings
+    where: str,
+    props: Mapping[str, Any],
+    max_days: int,
+    now: datetime,
+    findings: Findings,
+    required: bool = True,
 ) -> None:
-    """An absolute end date, in the future, at most ``max_days`` from now."""
+    """An absolute end date at most ``max_days`` from now (``required``: it must be set).
+
+    An end date in the past is not judged here: an expired credential grants nothing, and the
+    run that repairs a missed rotation hands the pack exactly that (see ``client-secret-expired``).
+    """
     relative = read(props, "endDateRelative")
     if relative is not None:
         shown = "unknown during preview" if relative is UNKNOWN else text(relative)
@@ -72,6 +85,8 @@ def _check_end_date(
     end_date = read(props, "endDate")
     if end_date is UNKNOWN:
         findings.unknown(f"{where}endDate")
+        return
+    if end_date is None and not required:
         return
     if end_date is None:
         findings.violation(
@@ -91,11 +106,6 @@ def _check_end_date(
             f"{where}endDate {text(end_date)} is more than {max_days} days ahead (the latest "
             f"allowed today is {latest:%Y-%m-%dT%H:%M:%SZ})"
         )
-    elif parsed <= now:
-        findings.violation(
-            f"{where}endDate {text(end_date)} is in the past: the secret is expired; rotate it "
-            f"with an endDate at most {max_days} days ahead"
-        )
 
 
 def make_validate_expiry(
@@ -109,6 +119,8 @@ def make_validate_expiry(
         now = clock()
         if args.resource_type in (types.APPLICATION_PASSWORD, types.SERVICE_PRINCIPAL_PASSWORD):
             _check_end_date("", args.props, max_days, now, findings)
+        elif args.resource_type in CERTIFICATE_TYPES:
+            _check_end_date("", args.props, max_days, now, findings, required=False)
         elif args.resource_type == types.APPLICATION:
             passwords = blocks(read(args.props, "password"))
             if passwords is UNKNOWN:
@@ -127,7 +139,7 @@ def secret_expiry_policy(clock: Clock = utc_now) -> ResourceValidationPolicy:
         name=SECRET_EXPIRY_POLICY,
         description=(
             "Every client secret has an absolute endDate at most maxLifetimeDays ahead "
-            "(no endDateRelative, no open end)."
+            "(no endDateRelative, no open end); so does every certificate that sets one."
         ),
         validate=make_validate_expiry(clock),
         enforcement_level=EnforcementLevel.MANDATORY,
@@ -149,21 +161,39 @@ def secret_expiry_policy(clock: Clock = utc_now) -> ResourceValidationPolicy:
     )
 
 
-def _secret_owner(
-    password: PolicyResource,
+CREDENTIAL_LINKS: Final[dict[str, tuple[str, bool]]] = {
+    types.APPLICATION_PASSWORD: ("applicationId", True),
+    types.APPLICATION_CERTIFICATE: ("applicationId", True),
+    types.APPLICATION_FEDERATED_IDENTITY_CREDENTIAL: ("applicationId", True),
+    types.APPLICATION_FLEXIBLE_FEDERATED_IDENTITY_CREDENTIAL: ("applicationId", True),
+    types.SERVICE_PRINCIPAL_PASSWORD: ("servicePrincipalId", False),
+    types.SERVICE_PRINCIPAL_CERTIFICATE: ("servicePrincipalId", False),
+    types.SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE: ("servicePrincipalId", False),
+}
+"""Every resource that adds a credential: the property naming its application (``True``) or
+service principal (``False``)."""
+
+CERTIFICATE_TYPES: Final = (
+    types.APPLICATION_CERTIFICATE,
+    types.SERVICE_PRINCIPAL_CERTIFICATE,
+    types.SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE,
+)
+
+
+def _credential_owner(
+    credential: PolicyResource,
     applications: Sequence[PolicyResource],
     service_principals: Sequence[PolicyResource],
 ) -> PolicyResource | str | None:
-    """The Application a secret belongs to (a service principal's via its ``clientId``).
+    """The Application a credential belongs to (a service principal's via its ``clientId``).
 
     A string when it belongs to something outside the stack (its id), ``None`` when unknown.
     """
-    if password.resource_type == types.APPLICATION_PASSWORD:
-        target = linked(password, "applicationId", applications, ("id",))
-        prop = "applicationId"
+    prop, on_application = CREDENTIAL_LINKS[credential.resource_type]
+    if on_application:
+        target = linked(credential, prop, applications, ("id", "objectId"))
     else:
-        target = linked(password, "servicePrincipalId", service_principals, ("id", "objectId"))
-        prop = "servicePrincipalId"
+        target = linked(credential, prop, service_principals, ("id", "objectId"))
         if isinstance(target, PolicyResource):
             application = linked(target, "clientId", applications, ("clientId",))
             if isinstance(application, PolicyResource):
@@ -171,12 +201,12 @@ def _secret_owner(
     if target is UNKNOWN:
         return None
     if target is None:
-        return text(read(password.props, prop))
+        return text(read(credential.props, prop))
     return target
 
 
 def validate_secret_count(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """At most ``maxSecretsPerApplication`` client secrets per application."""
+    """At most ``maxSecretsPerApplication`` credentials per application."""
     max_secrets = knobs.integer(args.get_config(), MAX_SECRETS, DEFAULT_MAX_SECRETS, 1)
     findings = Findings()
     applications = of_type(args.resources, types.APPLICATION)
@@ -188,21 +218,18 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
         passwords = blocks(read(application.props, "password"))
         if passwords is not UNKNOWN and passwords:
             secrets.setdefault(application.urn, []).append(f"{label(application)} password block")
-    for password in args.resources:
-        if password.resource_type not in (
-            types.APPLICATION_PASSWORD,
-            types.SERVICE_PRINCIPAL_PASSWORD,
-        ):
+    for credential in args.resources:
+        if credential.resource_type not in CREDENTIAL_LINKS:
             continue
-        owner = _secret_owner(password, applications, service_principals)
+        owner = _credential_owner(credential, applications, service_principals)
         if owner is None:
-            findings.unknown(f"which application {label(password)} belongs to")
+            findings.unknown(f"which application {label(credential)} belongs to")
             continue
         key = owner.urn if isinstance(owner, PolicyResource) else owner
         if isinstance(owner, PolicyResource):
             names[key] = label(owner)
-        secrets.setdefault(key, []).append(label(password))
-        anchors.setdefault(key, password.urn)
+        secrets.setdefault(key, []).append(label(credential))
+        anchors.setdefault(key, credential.urn)
     for application in applications:
         names.setdefault(application.urn, label(application))
     for key, found in secrets.items():
@@ -221,8 +248,9 @@ def secret_count_policy() -> StackValidationPolicy:
     return StackValidationPolicy(
         name=SECRET_COUNT_POLICY,
         description=(
-            "An application has at most maxSecretsPerApplication client secrets (the rotation "
-            "overlap), counting ApplicationPassword, ServicePrincipalPassword and password blocks."
+            "An application has at most maxSecretsPerApplication credentials (the rotation "
+            "overlap), counting client secrets, password blocks, certificates and federated "
+            "identity credentials of the application and its service principals."
         ),
         validate=validate_secret_count,
         enforcement_level=EnforcementLevel.MANDATORY,
@@ -237,6 +265,122 @@ def secret_count_policy() -> StackValidationPolicy:
         remediation_steps=(
             "Keep one current secret plus, during a rotation, the previous one; delete older "
             "secrets (and any stray ServicePrincipalPassword) before adding a new one."
+        ),
+        tags=["entra-id", "credentials"],
+    )
+
+
+def _kind(resource_type: str) -> str:
+    """What a credential resource adds, for messages."""
+    short = resource_type.rsplit(":", 1)[-1]
+    if "Federated" in short:
+        return f"a federated identity credential ({short}): sign-ins from another issuer"
+    if "Certificate" in short:
+        return f"a certificate credential ({short})"
+    return f"a password credential ({short})"
+
+
+def _is_component_child(parent_urn: str | None) -> bool:
+    """Whether a resource was declared by our component (its parent is the component)."""
+    return parent_urn is not None and urn_type(parent_urn) == types.COMPONENT
+
+
+def validate_client_secrets_only(
+    args: ResourceValidationArgs, report_violation: ReportViolation
+) -> None:
+    """No credential but the component's client secrets, on any application or service
+    principal of the stack (certificates, federated credentials, service principal passwords,
+    an inline password)."""
+    findings = Findings()
+    kind = args.resource_type
+    if kind in CREDENTIAL_LINKS and kind != types.APPLICATION_PASSWORD:
+        findings.violation(
+            f"{_kind(kind)} is another way to authenticate as the application; the only "
+            "credentials allowed are the client secrets the privilegesecure:index:AppRegistration "
+            "component issues and rotates"
+        )
+    elif kind == types.APPLICATION_PASSWORD and not _is_component_child(args.opts.parent):
+        findings.violation(
+            "a client secret declared outside the privilegesecure:index:AppRegistration component "
+            f"(parent {args.opts.parent or 'the stack'}): only the component's rotated client "
+            "secrets are allowed"
+        )
+    elif kind == types.APPLICATION:
+        passwords = blocks(read(args.props, "password"))
+        if passwords is UNKNOWN:
+            findings.unknown("password")
+        elif passwords:
+            findings.violation(
+                "password (the Application's inline client secret) is set: the only credentials "
+                "allowed are the component's rotated ApplicationPassword client secrets"
+            )
+    findings.report(report_violation)
+
+
+def client_secrets_only_policy() -> ResourceValidationPolicy:
+    """The ``credentials-client-secrets-only`` policy."""
+    return ResourceValidationPolicy(
+        name=CLIENT_SECRETS_ONLY_POLICY,
+        description=(
+            "The only credentials are the component's client secrets: no certificates, federated "
+            "identity credentials, service principal passwords or inline password."
+        ),
+        validate=validate_client_secrets_only,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        config_schema=PolicyConfigSchema(properties={}),
+        remediation_steps=(
+            "Remove the credential. Privilege Secure signs in with the client secret the "
+            "component issues (output clientSecret); rotate it with secretVersion."
+        ),
+        tags=["entra-id", "tier-0", "credentials"],
+    )
+
+
+def make_validate_expired(
+    clock: Clock,
+) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    """The expired-credential note, reading the time from ``clock``."""
+
+    def validate_expired(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        now = clock()
+        found: list[tuple[str, Any]] = []
+        if args.resource_type in CREDENTIAL_LINKS:
+            found.append(("endDate", read(args.props, "endDate")))
+        elif args.resource_type == types.APPLICATION:
+            passwords = blocks(read(args.props, "password"))
+            if passwords is not UNKNOWN:
+                found.extend(("password.endDate", read(p, "endDate")) for p in passwords)
+        for where, end_date in found:
+            if end_date is None or end_date is UNKNOWN:
+                continue
+            parsed = parse_rfc3339(text(end_date))
+            if parsed is not None and parsed <= now:
+                report_violation(
+                    f"{where} {text(end_date)} is in the past: this credential is expired and "
+                    "grants nothing. After a missed rotation window this is the previous secret "
+                    "(its inputs are frozen); the run that shows this issues the replacement",
+                    None,
+                )
+
+    return validate_expired
+
+
+def secret_expired_policy(clock: Clock = utc_now) -> ResourceValidationPolicy:
+    """The ``client-secret-expired`` policy (advisory: never blocks the repairing run)."""
+    return ResourceValidationPolicy(
+        name=SECRET_EXPIRED_POLICY,
+        description=(
+            "A credential whose endDate is in the past is reported, never blocked: it grants "
+            "nothing, and the run that repairs a missed rotation carries one."
+        ),
+        validate=make_validate_expired(clock),
+        enforcement_level=EnforcementLevel.ADVISORY,
+        severity=Severity.MEDIUM,
+        config_schema=PolicyConfigSchema(properties={}),
+        remediation_steps=(
+            "Run `pulumi up`: it issues the newest secret for the current window; update "
+            "Privilege Secure with the clientSecret output."
         ),
         tags=["entra-id", "credentials"],
     )

@@ -1,8 +1,11 @@
 """Names for Microsoft's GUIDs, and the pack's defaults, from the repository's one table.
 
-Every permission id and role template id comes from ``components.microsoft_ids`` and every default
-allowlist from ``components.manifests``: the pack and the program cannot drift apart. A GUID the
-table does not know is reported by GUID only (and is never allowed, since allowlists are by name).
+Every permission id comes from Microsoft's full published table (``components.microsoft_ids``
+reads ``components/graph_permission_ids.md``), so every Graph permission is named in messages and
+any published name can be allowlisted; role template ids come from ``components.microsoft_ids``
+and every default allowlist from ``components.manifests``: the pack and the program cannot drift
+apart. A GUID Microsoft does not publish is reported as such (and is never allowed, since
+allowlists are by name).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Final
 from components.manifests import GLOBAL_ADMINISTRATOR, MANIFESTS
 from components.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
-    GRAPH_PERMISSIONS,
+    GRAPH_PERMISSION_TABLE,
     MICROSOFT_GRAPH_APP_ID,
     GraphPermission,
     PermissionType,
@@ -47,27 +50,28 @@ def is_graph(app_id: str) -> bool:
     return _same_guid(app_id, GRAPH_APP_ID)
 
 
+_BY_ID: Final = {(p.type, p.id.lower()): p for p in GRAPH_PERMISSION_TABLE}
+_BY_NAME: Final = {(p.type, p.name): p for p in GRAPH_PERMISSION_TABLE}
+
+
 def graph_permission_by_id(permission_id: str, type: PermissionType) -> GraphPermission | None:
-    """The table row of a Graph permission id of the given type, or ``None``."""
-    for permission in GRAPH_PERMISSIONS:
-        if permission.type is type and _same_guid(permission.id, permission_id):
-            return permission
-    return None
+    """The row of Microsoft's full table for a Graph permission id of the given type."""
+    return _BY_ID.get((type, permission_id.strip().lower()))
 
 
 def graph_permission_by_name(name: str, type: PermissionType) -> GraphPermission | None:
-    """The table row of a Graph permission name of the given type, or ``None``."""
-    for permission in GRAPH_PERMISSIONS:
-        if permission.type is type and permission.name == name:
-            return permission
-    return None
+    """The row of Microsoft's full table for a Graph permission name of the given type."""
+    return _BY_NAME.get((type, name))
 
 
 def describe_permission_id(permission_id: str, type: PermissionType) -> str:
-    """``Name (guid)`` for a message; the bare GUID, marked, when the table lacks it."""
+    """``Name (guid)`` for a message; the GUID, marked, when Microsoft publishes no such id."""
     permission = graph_permission_by_id(permission_id, type)
     if permission is None:
-        return f"{permission_id} (no {type.value.lower()} permission of that id in microsoft_ids)"
+        return (
+            f"{permission_id} (Microsoft Graph publishes no {type.value.lower()} permission of "
+            "that id: another API's, or made up)"
+        )
     return f"{permission.name} ({permission.id})"
 
 

@@ -8,9 +8,20 @@ from pulumi_policy import Policy
 
 from policies.application_surface import no_sign_in_surface_policy, single_tenant_policy
 from policies.consent import consent_policy
-from policies.credentials import Clock, secret_count_policy, secret_expiry_policy, utc_now
+from policies.credentials import (
+    Clock,
+    client_secrets_only_policy,
+    secret_count_policy,
+    secret_expired_policy,
+    secret_expiry_policy,
+    utc_now,
+)
 from policies.directory_roles import directory_role_policy
+from policies.grant_recipients import grant_recipients_policy
 from policies.graph_permissions import application_permissions_policy, delegated_permissions_policy
+from policies.ownership import ownership_policy
+from policies.resource_allowlist import resource_types_policy
+from policies.role_paths import role_paths_policy
 from policies.stewardship import first_party_policy, owners_policy, protect_policy
 
 PACK_NAME: Final = "privilege-secure-entra-guard"
@@ -30,4 +41,11 @@ def build_policies(clock: Clock = utc_now) -> list[Policy]:
         first_party_policy(),
         owners_policy(),
         protect_policy(),
+        # Outside-in (issue #8): every type, credential, owner, role path and grant recipient.
+        resource_types_policy(),
+        client_secrets_only_policy(),
+        secret_expired_policy(clock),
+        ownership_policy(),
+        role_paths_policy(),
+        grant_recipients_policy(),
     ]

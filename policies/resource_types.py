@@ -30,3 +30,55 @@ DIRECTORY_ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:Direct
 DIRECTORY_ROLE_ELIGIBILITY_REQUEST: Final = (
     "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
 )
+APPLICATION_CERTIFICATE: Final = "azuread:index/applicationCertificate:ApplicationCertificate"
+APPLICATION_FEDERATED_IDENTITY_CREDENTIAL: Final = (
+    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+)
+APPLICATION_FLEXIBLE_FEDERATED_IDENTITY_CREDENTIAL: Final = (
+    "azuread:index/applicationFlexibleFederatedIdentityCredential:"
+    "ApplicationFlexibleFederatedIdentityCredential"
+)
+SERVICE_PRINCIPAL_CERTIFICATE: Final = (
+    "azuread:index/servicePrincipalCertificate:ServicePrincipalCertificate"
+)
+SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE: Final = (
+    "azuread:index/servicePrincipalTokenSigningCertificate:ServicePrincipalTokenSigningCertificate"
+)
+SYNCHRONIZATION_SECRET: Final = "azuread:index/synchronizationSecret:SynchronizationSecret"
+DIRECTORY_ROLE_MEMBER: Final = "azuread:index/directoryRoleMember:DirectoryRoleMember"
+ADMINISTRATIVE_UNIT_ROLE_MEMBER: Final = (
+    "azuread:index/administrativeUnitRoleMember:AdministrativeUnitRoleMember"
+)
+GROUP: Final = "azuread:index/group:Group"
+GROUP_MEMBER: Final = "azuread:index/groupMember:GroupMember"
+PRIVILEGED_ACCESS_GROUP_ASSIGNMENT: Final = (
+    "azuread:index/privilegedAccessGroupAssignmentSchedule:PrivilegedAccessGroupAssignmentSchedule"
+)
+PRIVILEGED_ACCESS_GROUP_ELIGIBILITY: Final = (
+    "azuread:index/privilegedAccessGroupEligibilitySchedule:"
+    "PrivilegedAccessGroupEligibilitySchedule"
+)
+ACCESS_PACKAGE_CATALOG_ROLE_ASSIGNMENT: Final = (
+    "azuread:index/accessPackageCatalogRoleAssignment:AccessPackageCatalogRoleAssignment"
+)
+
+STACK: Final = "pulumi:pulumi:Stack"
+PROVIDERS: Final = "pulumi:providers:*"
+"""Every provider resource (``pulumi:providers:azuread``, the default one included)."""
+COMPONENT: Final = "privilegesecure:index:AppRegistration"
+"""Our component (``components.app_registration.TYPE_TOKEN``; a test keeps them equal)."""
+
+PROGRAM_RESOURCE_TYPES: Final[tuple[str, ...]] = (
+    STACK,
+    PROVIDERS,
+    COMPONENT,
+    APPLICATION,
+    SERVICE_PRINCIPAL,
+    APP_ROLE_ASSIGNMENT,
+    DELEGATED_PERMISSION_GRANT,
+    APPLICATION_PASSWORD,
+    DIRECTORY_ROLE_ASSIGNMENT,
+)
+"""Every type a stack gated by the pack may declare without configuration: the types the program
+declares, Pulumi's own and our component. Adding a type to the program is one line here (a test
+runs the program and checks that every type it declares is listed)."""

@@ -1,10 +1,11 @@
 """Following references between resources in a stack validation.
 
-During a preview of a new stack the ids that link resources (an application's ``id`` and
-``clientId``, a service principal's ``objectId``) are unknown, so matching values is not enough.
-The engine also reports, per input property, which resources it was computed from
-(``propertyDependencies``); a link follows those first and falls back to comparing known values,
-which is how links look during ``pulumi up`` and for unchanged resources.
+A resource belongs to the application or service principal whose id it carries: a link compares
+known values first (how links look during ``pulumi up`` and for unchanged resources). Only during
+a preview of a new stack, when the ids (an application's ``id`` and ``clientId``, a service
+principal's ``objectId``) are unknown, does the engine's record of which resources a property
+was computed from (``propertyDependencies``) decide: that record follows whatever the program
+combined into the value, so it never overrides a known id.
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ def of_type(resources: Sequence[PolicyResource], resource_type: str) -> list[Pol
     return [resource for resource in resources if resource.resource_type == resource_type]
 
 
+def _normalized(value: object) -> str:
+    """An id as compared: lower case, without the ``/applications/`` or ``/servicePrincipals/``
+    prefix, so ``/applications/{objectId}`` and the bare object id are the same object."""
+    raw = text(value).strip().lower()
+    for prefix in ("/applications/", "/serviceprincipals/"):
+        if raw.startswith(prefix):
+            return raw[len(prefix) :]
+    return raw
+
+
 def linked(
     resource: PolicyResource,
     prop: str,
@@ -32,29 +43,55 @@ def linked(
 ) -> Link:
     """The candidate that ``resource.props[prop]`` refers to.
 
-    First by ``propertyDependencies[prop]``; else by a known value equal to one of the
-    candidate's ``match_on`` properties (case-insensitively, ids being GUIDs). ``UNKNOWN`` when
-    the value is unknown and no dependency says where it came from.
+    By value first: a known id belongs to the candidate whose ``match_on`` property carries it
+    (case-insensitively), and to nothing in the stack when none does, whatever the dependency
+    records say (a decoy in ``propertyDependencies`` moves nothing). Only when the value is
+    unknown (a preview of a new stack) do the dependency records decide, and only when they
+    name exactly one candidate; otherwise ``UNKNOWN``.
     """
-    dependencies = resource.property_dependencies.get(prop, [])
-    candidate_urns = {candidate.urn for candidate in candidates}
-    for dependency in dependencies:
-        if dependency.urn in candidate_urns:
-            return dependency
     value = read(resource.props, prop)
-    if value is UNKNOWN:
-        return UNKNOWN
     if value is None:
         return None
-    wanted = text(value).lower()
-    for candidate in candidates:
-        for key in match_on:
-            known = read(candidate.props, key)
-            if known is not None and known is not UNKNOWN and text(known).lower() == wanted:
-                return candidate
-    return None
+    if value is not UNKNOWN:
+        wanted = _normalized(value)
+        for candidate in candidates:
+            for key in match_on:
+                known = read(candidate.props, key)
+                if known is not None and known is not UNKNOWN and _normalized(known) == wanted:
+                    return candidate
+        return None
+    candidate_urns = {candidate.urn for candidate in candidates}
+    named = {
+        dependency.urn: dependency
+        for dependency in resource.property_dependencies.get(prop, [])
+        if dependency.urn in candidate_urns
+    }
+    if len(named) == 1:
+        return next(iter(named.values()))
+    return UNKNOWN
 
 
 def label(resource: PolicyResource) -> str:
     """``Type 'name'`` for messages, with the short type name."""
     return f"{resource.resource_type.rsplit(':', 1)[-1]} '{resource.name}'"
+
+
+def _qualified_type(urn: str) -> list[str]:
+    """``[parent types..., type]`` of ``urn:pulumi:<stack>::<project>::<parents$type>::<name>``;
+    empty when it is no Pulumi URN."""
+    parts = urn.split("::")
+    if len(parts) < 4 or not parts[0].startswith("urn:pulumi:"):
+        return []
+    return parts[2].split("$")
+
+
+def urn_type(urn: str) -> str | None:
+    """The type of the resource a URN names; ``None`` when it is no Pulumi URN."""
+    chain = _qualified_type(urn)
+    return chain[-1] if chain else None
+
+
+def parent_type(urn: str) -> str | None:
+    """The type of the resource's parent, from its URN; ``None`` for a child of the stack."""
+    chain = _qualified_type(urn)
+    return chain[-2] if len(chain) >= 2 else None

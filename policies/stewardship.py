@@ -69,13 +69,27 @@ def _check_owner(where: str, owner: object, allowed: tuple[str, ...], findings: 
         )
 
 
+def _ours_to_steward(args: ResourceValidationArgs) -> bool:
+    """An application or service principal the stack should own and protect: never Microsoft's
+    (a first-party client id), which must not be managed at all, let alone given owners."""
+    if args.resource_type == types.APPLICATION:
+        return True
+    if args.resource_type != types.SERVICE_PRINCIPAL:
+        return False
+    client_id = read(args.props, "clientId")
+    if client_id is None or client_id is UNKNOWN:
+        return True
+    extra = knobs.string_list(args.get_config(), ADDITIONAL_FIRST_PARTY, ())
+    return first_party_name(text(client_id), extra) is None
+
+
 def validate_owners(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """One to ``maxOwners`` owners, all from ``allowedOwnerObjectIds`` when it is set."""
     config = args.get_config()
     max_owners = knobs.integer(config, MAX_OWNERS, DEFAULT_MAX_OWNERS, 1)
     allowed = knobs.string_list(config, ALLOWED_OWNERS, ())
     findings = Findings()
-    if args.resource_type in (types.APPLICATION, types.SERVICE_PRINCIPAL):
+    if _ours_to_steward(args):
         owners = elements(read(args.props, "owners"))
         if owners is UNKNOWN:
             findings.unknown("owners")
@@ -109,7 +123,7 @@ def validate_protect(args: ResourceValidationArgs, report_violation: ReportViola
     """``protect`` is set on the application and service principal of protected stacks."""
     patterns = knobs.string_list(args.get_config(), PROTECTED_STACKS, DEFAULT_PROTECTED_STACKS)
     findings = Findings()
-    if args.resource_type in (types.APPLICATION, types.SERVICE_PRINCIPAL):
+    if _ours_to_steward(args):
         stack = stack_of(args.urn)
         if stack is None:
             findings.unknown(f"the stack name (urn {args.urn!r} is not a Pulumi URN)")

@@ -10,6 +10,8 @@ import pytest
 from components.manifests import MANIFESTS
 from components.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
+    GRAPH_PERMISSION_TABLE,
+    GRAPH_PERMISSION_TABLE_FILE,
     GRAPH_PERMISSIONS,
     MICROSOFT_GRAPH_APP_ID,
     GraphPermission,
@@ -96,5 +98,28 @@ def test_the_table_holds_nothing_no_manifest_asks_for() -> None:
 
 
 def test_an_unknown_permission_is_named_in_the_error() -> None:
-    with pytest.raises(KeyError, match=r"Mail\.Send"):
-        graph_permission("Mail.Send", PermissionType.APPLICATION)
+    with pytest.raises(KeyError, match=r"Mail\.Sned"):
+        graph_permission("Mail.Sned", PermissionType.APPLICATION)
+
+
+def test_the_full_table_is_microsofts_published_one() -> None:
+    """The pack names every Graph permission from it: all of Microsoft's rows, read as data."""
+    text = GRAPH_PERMISSION_TABLE_FILE.read_text(encoding="utf-8")
+    assert "microsoftgraph/microsoft-graph-docs-contrib" in text
+    assert "43b498394ec440e548985309e1d8689c9e16adcf" in text
+    table_rows = [line for line in text.splitlines() if GUID.search(line) and line.startswith("|")]
+    assert len(GRAPH_PERMISSION_TABLE) == len(table_rows) > 700
+    assert len({(p.name, p.type) for p in GRAPH_PERMISSION_TABLE}) == len(GRAPH_PERMISSION_TABLE)
+    assert all(GUID.fullmatch(p.id) for p in GRAPH_PERMISSION_TABLE)
+
+
+def test_every_pinned_row_of_the_fixture_matches_the_full_table() -> None:
+    """The independent copy in tests/fixtures pins the rows the program uses, and more."""
+    rows = {(p.name, p.type.value): p.id for p in GRAPH_PERMISSION_TABLE}
+    for key, permission_id in MICROSOFT_PERMISSIONS.items():
+        assert rows[key] == permission_id, key
+
+
+def test_the_program_rows_are_rows_of_the_full_table() -> None:
+    """One table of Graph ids: the manifest rows are selected from it, not written again."""
+    assert set(GRAPH_PERMISSIONS) <= set(GRAPH_PERMISSION_TABLE)

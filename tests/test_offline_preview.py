@@ -78,7 +78,7 @@ def test_approved_global_administrator_passes(
         (
             ["--config", "secretLifetimeDays=0"],
             "error: privilege-secure-entra:secretLifetimeDays: got '0'; allowed: a whole number "
-            "of days from 1 to 730\n",
+            "of days from 1 to 365 (the policy pack's client-secret-expiry maxLifetimeDays)\n",
         ),
         (
             ["--config", "secretLifeTimeDays=30"],

@@ -58,7 +58,7 @@ def parse(moment: str) -> datetime:
     return datetime.strptime(moment, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-@pytest.mark.parametrize("lifetime_days", [1, 7, 180, 730])
+@pytest.mark.parametrize("lifetime_days", [1, 7, 180, 365])
 def test_plan_overlaps_by_half_a_lifetime(lifetime_days: int) -> None:
     now = datetime.fromtimestamp(START, UTC)
     plan = plan_rotation(now, lifetime_days)
@@ -203,3 +203,14 @@ def test_changing_the_lifetime_is_a_forced_rotation_of_one_secret(
     # The replacement is the new lifetime's newest secret; the other keeps its own end date.
     assert replaced == f"privilege-secure-client-secret-{plan.newest.label}"
     assert engine.inputs[replaced]["endDate"] == rfc3339(plan.newest.end_date)
+
+
+@pytest.mark.parametrize("lifetime_days", [1, 2, 7, 90, 180, 364, 365])
+def test_the_newest_secret_never_ends_beyond_one_lifetime_from_now(lifetime_days: int) -> None:
+    """So every lifetime the program accepts passes the pack's maxLifetimeDays on every day."""
+    lifetime = timedelta(days=lifetime_days)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for hours in range(0, 24 * 2 * lifetime_days + 1, 7):
+        now = start + timedelta(hours=hours)
+        plan = plan_rotation(now, lifetime_days)
+        assert now < plan.newest.end_date <= now + lifetime, (now, plan)

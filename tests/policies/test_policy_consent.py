@@ -77,7 +77,8 @@ def test_an_unrequested_delegated_claim_is_denied() -> None:
     outcome = check_stack(POLICY, resources)
 
     assert outcome.violations == [
-        "ServicePrincipalDelegatedPermissionGrant 'user-read' claimValues Mail.Send is granted "
+        "ServicePrincipalDelegatedPermissionGrant 'user-read' claimValues Mail.Send "
+        "(e383f46e-2787-4529-855e-0e479a3ffac0) is granted "
         "but Application 'privilege-secure' does not request it in requiredResourceAccesses"
     ]
 

@@ -46,11 +46,16 @@ def test_the_max_lifetime_knob_applies() -> None:
     assert check(EXPIRY, target, {"maxLifetimeDays": 120}).passed
 
 
-def test_a_past_date_is_an_expired_secret() -> None:
-    outcome = check(EXPIRY, application_password(endDate="2026-01-01T00:00:00Z"))
+def test_a_past_date_is_only_an_advisory_note_never_an_expiry_violation() -> None:
+    """The run that repairs a missed rotation carries the expired previous secret."""
+    expired = application_password(endDate="2026-01-01T00:00:00Z")
 
-    assert len(outcome.violations) == 1
-    assert "is in the past: the secret is expired" in outcome.violations[0]
+    outcome = check(EXPIRY, expired)
+    note = check("client-secret-expired", expired)
+
+    assert outcome.passed
+    assert len(note.violations) == 1
+    assert "is in the past: this credential is expired and grants nothing" in note.violations[0]
 
 
 def test_a_relative_end_date_is_denied() -> None:

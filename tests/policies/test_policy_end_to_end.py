@@ -68,10 +68,16 @@ PACK_CONFIGS: Final[dict[str, Mapping[str, object]]] = {
     "example": EXAMPLE_PACK_CONFIG,
 }
 
-APPLICATION_READWRITE_ALL: Final = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"
-APP_ROLE_ASSIGNMENT_READWRITE_ALL: Final = "06b708a9-e830-4db3-a914-8e69da51d44f"
-DIRECTORY_ACCESS_AS_USER_ALL: Final = "0e263e50-5827-48a4-b97c-d940288653c7"
-"""Microsoft Graph ids of rights no manifest asks for (and the pinned table does not list)."""
+APPLICATION_READWRITE_ALL: Final = graph_permission(
+    "Application.ReadWrite.All", PermissionType.APPLICATION
+).id
+APP_ROLE_ASSIGNMENT_READWRITE_ALL: Final = graph_permission(
+    "AppRoleAssignment.ReadWrite.All", PermissionType.APPLICATION
+).id
+DIRECTORY_ACCESS_AS_USER_ALL: Final = graph_permission(
+    "Directory.AccessAsUser.All", PermissionType.DELEGATED
+).id
+"""Microsoft Graph ids of rights no manifest asks for, from Microsoft's full table."""
 ROLE_MANAGEMENT: Final = "RoleManagement.ReadWrite.Directory"
 """The manifest permission that can grant any directory role."""
 AZURE_AD_GRAPH_APP_ID: Final = "00000002-0000-0000-c000-000000000000"
@@ -633,13 +639,19 @@ MUTATIONS: Final = (
         "extra-app-role-requested",
         requested_extra_app_role,
         "graph-application-permissions-allowlist",
-        (f"application permission {APPLICATION_READWRITE_ALL}", "is not in the allowlist"),
+        (
+            f"application permission Application.ReadWrite.All ({APPLICATION_READWRITE_ALL})",
+            "is not in the allowlist",
+        ),
     ),
     Mutation(
         "extra-app-role-consented",
         consented_extra_app_role,
         "graph-application-permissions-allowlist",
-        (f"appRoleId: application permission {APP_ROLE_ASSIGNMENT_READWRITE_ALL}",),
+        (
+            "appRoleId: application permission AppRoleAssignment.ReadWrite.All "
+            f"({APP_ROLE_ASSIGNMENT_READWRITE_ALL})",
+        ),
     ),
     Mutation(
         "extra-app-role-consented-unrequested",
@@ -651,7 +663,10 @@ MUTATIONS: Final = (
         "extra-app-role-via-api-access",
         api_access_extra_app_role,
         "graph-application-permissions-allowlist",
-        (f"roleIds[0]: application permission {APPLICATION_READWRITE_ALL}",),
+        (
+            "roleIds[0]: application permission Application.ReadWrite.All "
+            f"({APPLICATION_READWRITE_ALL})",
+        ),
     ),
     Mutation(
         "second-resource-application",
@@ -663,7 +678,10 @@ MUTATIONS: Final = (
         "extra-delegated-scope-requested",
         requested_extra_scope,
         "graph-delegated-permissions-allowlist",
-        (f"delegated permission {DIRECTORY_ACCESS_AS_USER_ALL}", "is not in the allowlist"),
+        (
+            f"delegated permission Directory.AccessAsUser.All ({DIRECTORY_ACCESS_AS_USER_ALL})",
+            "is not in the allowlist",
+        ),
     ),
     Mutation(
         "extra-delegated-scope-granted",
@@ -907,32 +925,17 @@ def test_a_production_stack_without_protect_is_advisory(
 # --- the program's own knobs against the pack's knobs -----------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES, ids=str)
-def test_a_secret_lifetime_beyond_the_pack_limit_is_stopped(
-    running_pack: PolicyPackClient, runs: ProgramRuns, mode: str
-) -> None:
-    def run_with(days: int) -> ProgramRun:
-        overrides = (("secretLifetimeDays", str(days)),)
-        return runs.get(Scenario(DEV, "4.1", MODES[mode], overrides))
+def test_the_program_refuses_a_lifetime_the_pack_would_refuse(runs: ProgramRuns) -> None:
+    """Item 8 of issue #8: every value the program accepts passes the pack's defaults."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SOURCE_DATE_EPOCH, str(runs.epoch))
+        config = read_stack_config_file(DEV).values
+        run = run_program({**config, f"{NAMESPACE}:secretLifetimeDays": "366"})
 
-    longest = run_with(730)
-    at_limit = run_with(365)
-    newest = _latest_secret(longest.resources)
-
-    stopped = _judge(running_pack, longest.resources)
-    raised_limit = _judge(
-        running_pack,
-        longest.resources,
-        pack_config={"client-secret-expiry": {"maxLifetimeDays": 730}},
-    )
-    passed = _judge(running_pack, at_limit.resources)
-
-    assert [(d.policy_name, d.urn) for d in stopped.mandatory] == [
-        ("client-secret-expiry", newest.urn)
-    ], _show(stopped.diagnostics)
-    assert "more than 365 days ahead" in stopped.mandatory[0].detail
-    assert raised_limit.mandatory == (), _show(raised_limit.mandatory)
-    assert passed.mandatory == (), _show(passed.mandatory)
+    assert run.resources == []
+    assert run.error is not None
+    assert "secretLifetimeDays: got '366'" in run.error
+    assert "client-secret-expiry maxLifetimeDays" in run.error
 
 
 @pytest.mark.parametrize("mode", MODES, ids=str)

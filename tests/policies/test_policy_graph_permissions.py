@@ -187,7 +187,8 @@ def test_a_grant_with_an_unlisted_claim_is_denied() -> None:
     outcome = check(DELEGATED, delegated_grant(claimValues=["User.Read", "Mail.Read"]))
 
     assert outcome.violations == [
-        "claimValues[1]: delegated permission Mail.Read is not in the allowlist [User.Read]"
+        "claimValues[1]: delegated permission Mail.Read (570282fd-fa5c-430d-a7fd-fc8dc98a9dca) is "
+        "not in the allowlist [User.Read]"
     ]
 
 

@@ -42,6 +42,12 @@ POLICY_LEVELS: Final = {
     "graph-service-principal-not-managed": "mandatory",
     "owners-restricted": "advisory",
     "protect-production": "advisory",
+    "resource-types-allowlist": "mandatory",
+    "credentials-client-secrets-only": "mandatory",
+    "client-secret-expired": "advisory",
+    "owners-from-component": "mandatory",
+    "directory-role-paths": "mandatory",
+    "grant-recipients": "mandatory",
 }
 
 
@@ -94,6 +100,7 @@ def test_the_pack_declares_its_policies_levels_and_metadata(pack: PolicyPackClie
     assert {p.name for p in info.policies if p.policy_type == "stack"} == {
         "client-secret-count",
         "consent-matches-request",
+        "grant-recipients",
     }
     for policy in info.policies:
         assert policy.description

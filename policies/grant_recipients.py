@@ -1,0 +1,151 @@
+"""Who receives a grant: only this application's service principal, and only one application.
+
+The stack exists to hold one Tier-0 principal. A Microsoft Graph app role assignment, a delegated
+permission grant, a directory role assignment or eligibility to any other principal (a user, the
+attacker's own app, a literal object id) hands Tier-0 rights to someone nobody reviews here.
+"This application" is the one the ``privilegesecure:index:AppRegistration`` component declares
+(every application of the stack when no component does). Links are by the id a grant carries
+(``policies.stack_links.linked``): a decoy cannot move a grant onto or off the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from components.microsoft_ids import GRAPH_PERMISSIONS
+from policies import knobs
+from policies import resource_types as types
+from policies.stack_links import label, linked, of_type, parent_type
+from policies.values import UNKNOWN, Findings, elements, read, text
+
+GRANT_RECIPIENTS_POLICY: Final = "grant-recipients"
+MAX_PRIVILEGED_APPLICATIONS: Final = "maxPrivilegedApplications"
+DEFAULT_MAX_PRIVILEGED_APPLICATIONS: Final = 1
+
+GRANTS: Final[dict[str, str]] = {
+    types.APP_ROLE_ASSIGNMENT: "principalObjectId",
+    types.DELEGATED_PERMISSION_GRANT: "servicePrincipalObjectId",
+    types.DIRECTORY_ROLE_ASSIGNMENT: "principalObjectId",
+    types.DIRECTORY_ROLE_ELIGIBILITY_REQUEST: "principalId",
+}
+"""Every grant, and the property naming who receives it."""
+
+_SP_IDS: Final = ("objectId", "id")
+_MANIFEST_IDS: Final = frozenset(permission.id.lower() for permission in GRAPH_PERMISSIONS)
+
+
+def _ours(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+    """The applications the component declares; every application when none is a child of it."""
+    applications = of_type(resources, types.APPLICATION)
+    children = [a for a in applications if parent_type(a.urn) == types.COMPONENT]
+    return children or applications
+
+
+def _requests_manifest_permissions(application: PolicyResource) -> bool:
+    """Whether an application asks for any permission of a Privilege Secure manifest."""
+    accesses = elements(read(application.props, "requiredResourceAccesses"))
+    if accesses is UNKNOWN:
+        return True
+    for access in accesses:
+        if access is UNKNOWN:
+            return True
+        entries = elements(read(access, "resourceAccesses"))
+        if entries is UNKNOWN:
+            return True
+        for entry in entries:
+            permission_id = read(entry, "id")
+            if permission_id is UNKNOWN or text(permission_id).lower() in _MANIFEST_IDS:
+                return True
+    return False
+
+
+def validate_grant_recipients(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every grant goes to this application's service principal; few privileged applications."""
+    limit = knobs.integer(
+        args.get_config(), MAX_PRIVILEGED_APPLICATIONS, DEFAULT_MAX_PRIVILEGED_APPLICATIONS, 1
+    )
+    findings = Findings()
+    applications = of_type(args.resources, types.APPLICATION)
+    service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
+    ours = _ours(args.resources)
+    owner_of: dict[str, PolicyResource] = {}
+    for sp in service_principals:
+        application = linked(sp, "clientId", applications, ("clientId",))
+        if isinstance(application, PolicyResource):
+            owner_of[sp.urn] = application
+    holders: dict[str, PolicyResource] = {}
+    for grant in args.resources:
+        prop = GRANTS.get(grant.resource_type)
+        if prop is None:
+            continue
+        recipient = linked(grant, prop, service_principals, _SP_IDS)
+        if recipient is UNKNOWN:
+            findings.unknown(f"who {label(grant)} grants to ({prop})")
+            continue
+        application = owner_of.get(recipient.urn) if isinstance(recipient, PolicyResource) else None
+        if application is None or all(application.urn != a.urn for a in ours):
+            shown = label(recipient) if isinstance(recipient, PolicyResource) else "principal "
+            shown += "" if isinstance(recipient, PolicyResource) else text(read(grant.props, prop))
+            findings.violation(
+                f"{label(grant)} grants to {shown} ({prop}), not to the service principal of "
+                f"{', '.join(label(a) for a in ours) or 'the component'}: the stack exists to "
+                "hold one Tier-0 principal",
+                grant.urn,
+            )
+        if application is not None:
+            holders[application.urn] = application
+    privileged = {
+        a.urn: a for a in applications if a.urn in holders or _requests_manifest_permissions(a)
+    }
+    if len(privileged) > limit:
+        ranked = sorted(privileged.values(), key=lambda a: all(a.urn != o.urn for o in ours))
+        for extra in ranked[limit:]:
+            findings.violation(
+                f"{len(privileged)} applications request or hold Privilege Secure's permissions "
+                f"({', '.join(label(a) for a in ranked)}); at most {limit} "
+                f"({MAX_PRIVILEGED_APPLICATIONS}) may",
+                extra.urn,
+            )
+    findings.report(report_violation)
+
+
+def grant_recipients_policy() -> StackValidationPolicy:
+    """The ``grant-recipients`` policy."""
+    return StackValidationPolicy(
+        name=GRANT_RECIPIENTS_POLICY,
+        description=(
+            "App role assignments, delegated grants and directory role assignments or "
+            "eligibility go only to this application's service principal; at most "
+            "maxPrivilegedApplications applications request or hold the manifest's permissions."
+        ),
+        validate=validate_grant_recipients,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        config_schema=PolicyConfigSchema(
+            properties={
+                MAX_PRIVILEGED_APPLICATIONS: knobs.integer_schema(
+                    "Most applications in the stack that may request or hold Privilege "
+                    "Secure's Microsoft Graph permissions or directory roles.",
+                    DEFAULT_MAX_PRIVILEGED_APPLICATIONS,
+                    1,
+                )
+            }
+        ),
+        remediation_steps=(
+            "Grant only to the component's service principal (principalObjectId = its "
+            "service_principal_object_id); remove grants to other principals and other "
+            "privileged applications."
+        ),
+        tags=["entra-id", "tier-0", "least-privilege"],
+    )

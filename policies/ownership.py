@@ -1,0 +1,97 @@
+"""Owners come only from the component's ``owners``: an owner can add a credential and act as the
+Tier-0 application.
+
+``owners-restricted`` (advisory) keeps its advice on how many owners; this policy makes the hard
+rules mandatory: no ``ApplicationOwner`` (or any other resource that adds an owner), no second
+``ServicePrincipal`` that adopts an existing one (``useExisting``) and sets its owners, and, when
+``allowedOwnerObjectIds`` is set, no owner outside it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+
+from policies import knobs
+from policies import resource_types as types
+from policies.stewardship import ALLOWED_OWNERS
+from policies.values import UNKNOWN, Findings, elements, read, text
+
+OWNERSHIP_POLICY: Final = "owners-from-component"
+
+
+def _check_owner(where: str, owner: object, allowed: set[str], findings: Findings) -> None:
+    """One owner object id against ``allowedOwnerObjectIds`` (lower case; empty allows any)."""
+    if not allowed:
+        return
+    if owner is UNKNOWN:
+        findings.unknown(where)
+    elif text(owner).strip().lower() not in allowed:
+        findings.violation(
+            f"{where} {text(owner)} is not in {ALLOWED_OWNERS} {sorted(allowed)}; an owner can "
+            "add a credential and act with the application's Tier-0 rights"
+        )
+
+
+def validate_ownership(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Owners only through the component's ``owners``, from the allowlist when it is set."""
+    allowed = {
+        item.strip().lower() for item in knobs.string_list(args.get_config(), ALLOWED_OWNERS, ())
+    }
+    findings = Findings()
+    kind = args.resource_type
+    if kind == types.APPLICATION_OWNER:
+        findings.violation(
+            f"ApplicationOwner adds owner {text(read(args.props, 'ownerObjectId'))} outside the "
+            "component's owners; an owner can add a credential and act as the application"
+        )
+    elif kind in (types.APPLICATION, types.SERVICE_PRINCIPAL):
+        if kind == types.SERVICE_PRINCIPAL and read(args.props, "useExisting") is True:
+            findings.violation(
+                "useExisting is true: this ServicePrincipal adopts one that already exists and "
+                "sets its owners; the component's service principal is the only one of its app"
+            )
+        owners = elements(read(args.props, "owners"))
+        if owners is UNKNOWN:
+            if allowed:
+                findings.unknown("owners")
+        else:
+            for i, owner in enumerate(owners):
+                _check_owner(f"owners[{i}]", owner, allowed, findings)
+    findings.report(report_violation)
+
+
+def ownership_policy() -> ResourceValidationPolicy:
+    """The ``owners-from-component`` policy."""
+    return ResourceValidationPolicy(
+        name=OWNERSHIP_POLICY,
+        description=(
+            "Owners come only from the component's owners: no ApplicationOwner, no adopted "
+            "(useExisting) service principal, no owner outside allowedOwnerObjectIds when set."
+        ),
+        validate=validate_ownership,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        config_schema=PolicyConfigSchema(
+            properties={
+                ALLOWED_OWNERS: knobs.string_list_schema(
+                    "Object ids allowed as owners of the application and service principal; "
+                    "empty allows any (then only owners-restricted advises).",
+                    (),
+                )
+            }
+        ),
+        remediation_steps=(
+            "Set the owners through the component's owners config key, and list them in "
+            "allowedOwnerObjectIds; remove ApplicationOwner resources and useExisting."
+        ),
+        tags=["entra-id", "tier-0"],
+    )
