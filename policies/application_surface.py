@@ -33,7 +33,7 @@ def validate_single_tenant(args: ResourceValidationArgs, report_violation: Repor
     if args.resource_type in (types.APPLICATION, types.APPLICATION_REGISTRATION):
         audience = read(args.props, "signInAudience")
         if audience is UNKNOWN:
-            findings.unknown("signInAudience")
+            findings.unreviewable("signInAudience")
         elif audience is not None and audience != SINGLE_TENANT_AUDIENCE:
             findings.violation(
                 f"signInAudience is {text(audience)}; only {SINGLE_TENANT_AUDIENCE} (this tenant "
@@ -46,7 +46,7 @@ def _no_uris(where: str, value: object, findings: Findings) -> None:
     """A URI list property must be absent or empty."""
     uris = elements(value)
     if uris is UNKNOWN:
-        findings.unknown(where)
+        findings.unreviewable(where)
     elif uris:
         shown = ", ".join("unknown" if uri is UNKNOWN else text(uri) for uri in uris)
         findings.violation(f"{where} is set ({shown}); no sign-in URIs are allowed")
@@ -55,7 +55,7 @@ def _no_uris(where: str, value: object, findings: Findings) -> None:
 def _not_enabled(where: str, value: object, findings: Findings) -> None:
     """A flag must be absent or false."""
     if value is UNKNOWN:
-        findings.unknown(where)
+        findings.unreviewable(where)
     elif value is True:
         findings.violation(f"{where} is true; it must be false or unset")
 
@@ -64,7 +64,7 @@ def _check_block_uris(props: Mapping[str, Any], block: str, findings: Findings) 
     """``redirectUris`` of a ``web``/``singlePageApplication``/``publicClient`` block."""
     found = blocks(read(props, block))
     if found is UNKNOWN:
-        findings.unknown(block)
+        findings.unreviewable(block)
         return
     for item in found:
         _no_uris(f"{block}.redirectUris", read(item, "redirectUris"), findings)

@@ -27,8 +27,8 @@ from components.secret_rotation import rotation_clock
 from components.settings import MAX_SECRET_LIFETIME_DAYS
 from policies import knobs
 from policies import resource_types as types
-from policies.stack_links import label, linked, of_type, urn_type
-from policies.values import UNKNOWN, Findings, blocks, read, text
+from policies.stack_links import label, of_type, possible_links, urn_type
+from policies.values import UNKNOWN, Findings, Unknown, blocks, read, text
 
 SECRET_EXPIRY_POLICY: Final = "client-secret-expiry"
 SECRET_COUNT_POLICY: Final = "client-secret-count"
@@ -84,7 +84,7 @@ def _check_end_date(
         return
     end_date = read(props, "endDate")
     if end_date is UNKNOWN:
-        findings.unknown(f"{where}endDate")
+        findings.unreviewable(f"{where}endDate")
         return
     if end_date is None and not required:
         return
@@ -124,7 +124,7 @@ def make_validate_expiry(
         elif args.resource_type == types.APPLICATION:
             passwords = blocks(read(args.props, "password"))
             if passwords is UNKNOWN:
-                findings.unknown("password")
+                findings.unreviewable("password")
             else:
                 for password in passwords:
                     _check_end_date("password.", password, max_days, now, findings)
@@ -173,6 +173,8 @@ CREDENTIAL_LINKS: Final[dict[str, tuple[str, bool]]] = {
 """Every resource that adds a credential: the property naming its application (``True``) or
 service principal (``False``)."""
 
+_IDS: Final = ("id", "objectId")
+
 CERTIFICATE_TYPES: Final = (
     types.APPLICATION_CERTIFICATE,
     types.SERVICE_PRINCIPAL_CERTIFICATE,
@@ -180,65 +182,72 @@ CERTIFICATE_TYPES: Final = (
 )
 
 
-def _credential_owner(
+def _credential_owners(
     credential: PolicyResource,
     applications: Sequence[PolicyResource],
     service_principals: Sequence[PolicyResource],
-) -> PolicyResource | str | None:
-    """The Application a credential belongs to (a service principal's via its ``clientId``).
+) -> list[PolicyResource | str] | Unknown:
+    """Every Application a credential may belong to (a service principal's via its
+    ``clientId``; the service principal itself when its application is not in the stack).
 
-    A string when it belongs to something outside the stack (its id), ``None`` when unknown.
+    A string is an id outside the stack; ``UNKNOWN`` when nothing tells.
     """
     prop, on_application = CREDENTIAL_LINKS[credential.resource_type]
+    value = read(credential.props, prop)
+    outside: list[PolicyResource | str] = [] if value is None else [text(value)]
     if on_application:
-        target = linked(credential, prop, applications, ("id", "objectId"))
-    else:
-        target = linked(credential, prop, service_principals, ("id", "objectId"))
-        if isinstance(target, PolicyResource):
-            application = linked(target, "clientId", applications, ("clientId",))
-            if isinstance(application, PolicyResource):
-                return application
-    if target is UNKNOWN:
-        return None
-    if target is None:
-        return text(read(credential.props, prop))
-    return target
+        applications_found = possible_links(credential, prop, applications, _IDS)
+        if applications_found is UNKNOWN:
+            return UNKNOWN
+        return list(applications_found) or outside
+    service_principals_found = possible_links(credential, prop, service_principals, _IDS)
+    if service_principals_found is UNKNOWN:
+        return UNKNOWN
+    owners: list[PolicyResource | str] = []
+    for service_principal in service_principals_found:
+        found = possible_links(service_principal, "clientId", applications, ("clientId",))
+        owners.extend([service_principal] if found is UNKNOWN or not found else found)
+    return owners or outside
 
 
 def validate_secret_count(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """At most ``maxSecretsPerApplication`` credentials per application."""
+    """At most ``maxSecretsPerApplication`` credentials per application, none outside it."""
     max_secrets = knobs.integer(args.get_config(), MAX_SECRETS, DEFAULT_MAX_SECRETS, 1)
     findings = Findings()
     applications = of_type(args.resources, types.APPLICATION)
     service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
     secrets: dict[str, list[str]] = {}
-    anchors: dict[str, str] = {}
     names: dict[str, str] = {}
     for application in applications:
+        names[application.urn] = label(application)
         passwords = blocks(read(application.props, "password"))
         if passwords is not UNKNOWN and passwords:
             secrets.setdefault(application.urn, []).append(f"{label(application)} password block")
     for credential in args.resources:
         if credential.resource_type not in CREDENTIAL_LINKS:
             continue
-        owner = _credential_owner(credential, applications, service_principals)
-        if owner is None:
+        owners = _credential_owners(credential, applications, service_principals)
+        if owners is UNKNOWN:
             findings.unknown(f"which application {label(credential)} belongs to")
             continue
-        key = owner.urn if isinstance(owner, PolicyResource) else owner
-        if isinstance(owner, PolicyResource):
-            names[key] = label(owner)
-        secrets.setdefault(key, []).append(label(credential))
-        anchors.setdefault(key, credential.urn)
-    for application in applications:
-        names.setdefault(application.urn, label(application))
+        for owner in owners:
+            if isinstance(owner, str):
+                findings.violation(
+                    f"{label(credential)} adds a credential to {owner}, which is no application "
+                    "or service principal of this stack: the stack holds the credentials of its "
+                    "own application only",
+                    credential.urn,
+                )
+                continue
+            names.setdefault(owner.urn, label(owner))
+            secrets.setdefault(owner.urn, []).append(label(credential))
     for key, found in secrets.items():
         if len(found) > max_secrets:
             findings.violation(
-                f"{names.get(key, f'application {key}')} has {len(found)} client secrets "
+                f"{names[key]} has {len(found)} client secrets "
                 f"({', '.join(found)}); at most {max_secrets} ({MAX_SECRETS}, the rotation "
                 "overlap) are allowed",
-                key if key in names else anchors.get(key),
+                key,
             )
     findings.report(report_violation)
 
@@ -308,7 +317,7 @@ def validate_client_secrets_only(
     elif kind == types.APPLICATION:
         passwords = blocks(read(args.props, "password"))
         if passwords is UNKNOWN:
-            findings.unknown("password")
+            findings.unreviewable("password")
         elif passwords:
             findings.violation(
                 "password (the Application's inline client secret) is set: the only credentials "

@@ -45,7 +45,7 @@ def _check_role(
 ) -> None:
     """One role template id against the allowlist; Global Administrator only with its switch."""
     if role_id is UNKNOWN:
-        findings.unknown(where)
+        findings.unreviewable(where)
         return
     if role_id is None:
         findings.violation(f"{where} is missing; a directory role template id is required")
@@ -76,7 +76,7 @@ def _check_tenant_wide(props: Mapping[str, Any], findings: Findings) -> None:
         )
     directory_scope = read(props, "directoryScopeId")
     if directory_scope is UNKNOWN:
-        findings.unknown("directoryScopeId")
+        findings.unreviewable("directoryScopeId")
     elif directory_scope is not None and directory_scope != "/":
         findings.violation(
             f"directoryScopeId is {text(directory_scope)}; only tenant-wide assignments "

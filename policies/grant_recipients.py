@@ -26,7 +26,7 @@ from pulumi_policy import (
 from components.microsoft_ids import GRAPH_PERMISSIONS
 from policies import knobs
 from policies import resource_types as types
-from policies.stack_links import label, linked, of_type, parent_type
+from policies.stack_links import label, linked, of_type, parent_type, possible_links
 from policies.values import UNKNOWN, Findings, elements, read, text
 
 GRANT_RECIPIENTS_POLICY: Final = "grant-recipients"
@@ -85,26 +85,31 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
         if isinstance(application, PolicyResource):
             owner_of[sp.urn] = application
     holders: dict[str, PolicyResource] = {}
+    our_urns = {a.urn for a in ours}
     for grant in args.resources:
         prop = GRANTS.get(grant.resource_type)
         if prop is None:
             continue
-        recipient = linked(grant, prop, service_principals, _SP_IDS)
-        if recipient is UNKNOWN:
+        recipients = possible_links(grant, prop, service_principals, _SP_IDS)
+        if recipients is UNKNOWN:
             findings.unknown(f"who {label(grant)} grants to ({prop})")
             continue
-        application = owner_of.get(recipient.urn) if isinstance(recipient, PolicyResource) else None
-        if application is None or all(application.urn != a.urn for a in ours):
-            shown = label(recipient) if isinstance(recipient, PolicyResource) else "principal "
-            shown += "" if isinstance(recipient, PolicyResource) else text(read(grant.props, prop))
+        strangers: list[str] = []
+        for recipient in recipients:
+            application = owner_of.get(recipient.urn)
+            if application is not None:
+                holders[application.urn] = application
+            if application is None or application.urn not in our_urns:
+                strangers.append(label(recipient))
+        if not recipients:
+            strangers.append(f"principal {text(read(grant.props, prop))}")
+        if strangers:
             findings.violation(
-                f"{label(grant)} grants to {shown} ({prop}), not to the service principal of "
-                f"{', '.join(label(a) for a in ours) or 'the component'}: the stack exists to "
-                "hold one Tier-0 principal",
+                f"{label(grant)} grants to {', '.join(strangers)} ({prop}), not (only) to the "
+                f"service principal of {', '.join(label(a) for a in ours) or 'the component'}: "
+                "the stack exists to hold one Tier-0 principal",
                 grant.urn,
             )
-        if application is not None:
-            holders[application.urn] = application
     privileged = {
         a.urn: a for a in applications if a.urn in holders or _requests_manifest_permissions(a)
     }

@@ -51,14 +51,14 @@ def _graph_resource_accesses(
     """
     accesses = elements(read(props, "requiredResourceAccesses"))
     if accesses is UNKNOWN:
-        findings.unknown("requiredResourceAccesses")
+        findings.unreviewable("requiredResourceAccesses")
         return []
     found: list[tuple[str, Any]] = []
     for i, access in enumerate(accesses):
         where = f"requiredResourceAccesses[{i}]"
         app_id = read(access, "resourceAppId")
         if app_id is UNKNOWN:
-            findings.unknown(f"{where}.resourceAppId")
+            findings.unreviewable(f"{where}.resourceAppId")
             continue
         if not is_graph(text(app_id)):
             if flag_other_apps:
@@ -69,13 +69,13 @@ def _graph_resource_accesses(
             continue
         entries = elements(read(access, "resourceAccesses"))
         if entries is UNKNOWN:
-            findings.unknown(f"{where}.resourceAccesses")
+            findings.unreviewable(f"{where}.resourceAccesses")
             continue
         for j, entry in enumerate(entries):
             path = f"{where}.resourceAccesses[{j}]"
             kind = read(entry, "type")
             if kind is UNKNOWN:
-                findings.unknown(f"{path}.type")
+                findings.unreviewable(f"{path}.type")
             elif kind == access_type:
                 found.append((f"{path}.id", read(entry, "id")))
     return found
@@ -86,7 +86,7 @@ def _check_app_role(
 ) -> None:
     """One application permission id against the allowlist (by name)."""
     if role_id is UNKNOWN:
-        findings.unknown(where)
+        findings.unreviewable(where)
         return
     if role_id is None:
         findings.violation(f"{where} is missing; an application permission id is required")
@@ -104,7 +104,7 @@ def _check_scope_id(
 ) -> None:
     """One delegated permission id against the allowlist (by name)."""
     if scope_id is UNKNOWN:
-        findings.unknown(where)
+        findings.unreviewable(where)
         return
     permission = graph_permission_by_id(text(scope_id), _DELEGATED)
     if permission is None or permission.name not in allowed:
@@ -118,7 +118,7 @@ def _check_api_client(props: Mapping[str, Any], findings: Findings) -> bool:
     """Whether an ApplicationApiAccess is for Microsoft Graph (a violation when it is not)."""
     api_client_id = read(props, "apiClientId")
     if api_client_id is UNKNOWN:
-        findings.unknown("apiClientId")
+        findings.unreviewable("apiClientId")
         return False
     if not is_graph(text(api_client_id)):
         findings.violation(
@@ -133,7 +133,7 @@ def _ids(props: Mapping[str, Any], key: str, findings: Findings) -> list[tuple[s
     """``(property path, id)`` for every item of a list-of-ids property."""
     values = elements(read(props, key))
     if values is UNKNOWN:
-        findings.unknown(key)
+        findings.unreviewable(key)
         return []
     return [(f"{key}[{i}]", value) for i, value in enumerate(values)]
 
@@ -174,7 +174,7 @@ def validate_delegated_permissions(
     elif args.resource_type == types.APPLICATION_API_ACCESS:
         api_client_id = read(props, "apiClientId")
         if api_client_id is UNKNOWN:
-            findings.unknown("apiClientId")
+            findings.unreviewable("apiClientId")
         elif is_graph(text(api_client_id)):  # another API is the application policy's finding
             for where, scope_id in _ids(props, "scopeIds", findings):
                 _check_scope_id(where, scope_id, allowed, findings)
@@ -187,7 +187,7 @@ def _check_grant(props: Mapping[str, Any], allowed: tuple[str, ...], findings: F
     """A delegated permission grant: allowlisted claim values, tenant-wide only."""
     for where, claim in _ids(props, "claimValues", findings):
         if claim is UNKNOWN:
-            findings.unknown(where)
+            findings.unreviewable(where)
         elif text(claim) not in allowed:
             findings.violation(
                 f"{where}: delegated permission "

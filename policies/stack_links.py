@@ -35,40 +35,53 @@ def _normalized(value: object) -> str:
     return raw
 
 
-def linked(
+def possible_links(
     resource: PolicyResource,
     prop: str,
     candidates: Sequence[PolicyResource],
     match_on: Sequence[str],
-) -> Link:
-    """The candidate that ``resource.props[prop]`` refers to.
+) -> list[PolicyResource] | Unknown:
+    """Every candidate ``resource.props[prop]`` may refer to.
 
     By value first: a known id belongs to the candidate whose ``match_on`` property carries it
     (case-insensitively), and to nothing in the stack when none does, whatever the dependency
     records say (a decoy in ``propertyDependencies`` moves nothing). Only when the value is
-    unknown (a preview of a new stack) do the dependency records decide, and only when they
-    name exactly one candidate; otherwise ``UNKNOWN``.
+    unknown (a preview of a new stack) do the dependency records decide: every candidate the
+    value was computed from (a value mixed from a decoy and the real app may be either, so a
+    check counts it for both). ``UNKNOWN`` when they name none; ``[]`` when the property is unset.
     """
     value = read(resource.props, prop)
     if value is None:
-        return None
+        return []
     if value is not UNKNOWN:
         wanted = _normalized(value)
         for candidate in candidates:
             for key in match_on:
                 known = read(candidate.props, key)
                 if known is not None and known is not UNKNOWN and _normalized(known) == wanted:
-                    return candidate
-        return None
+                    return [candidate]
+        return []
     candidate_urns = {candidate.urn for candidate in candidates}
     named = {
         dependency.urn: dependency
         for dependency in resource.property_dependencies.get(prop, [])
         if dependency.urn in candidate_urns
     }
-    if len(named) == 1:
-        return next(iter(named.values()))
-    return UNKNOWN
+    return list(named.values()) if named else UNKNOWN
+
+
+def linked(
+    resource: PolicyResource,
+    prop: str,
+    candidates: Sequence[PolicyResource],
+    match_on: Sequence[str],
+) -> Link:
+    """The one candidate ``resource.props[prop]`` refers to (see ``possible_links``): ``None``
+    when it is unset or outside the stack, ``UNKNOWN`` when unknown or ambiguous."""
+    found = possible_links(resource, prop, candidates, match_on)
+    if found is UNKNOWN or len(found) > 1:
+        return UNKNOWN
+    return found[0] if found else None
 
 
 def label(resource: PolicyResource) -> str:

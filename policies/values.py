@@ -142,6 +142,20 @@ class Findings:
         """Record a violation (``urn`` only matters to stack policies)."""
         self.violations.append((message, urn))
 
+    def unreviewable(self, what: str) -> None:
+        """A value the program always knows, unknown: a violation, not a note.
+
+        The program writes every permission and role id from Microsoft's table, every date
+        and every sign-in setting as a plain value, so during a preview they are known. One that
+        is computed from another resource cannot be reviewed in the preview, and at ``pulumi
+        up`` a stack policy judges only after the fact: refuse it in both modes.
+        """
+        self.violation(
+            f"{what} is unknown during preview: the program always writes it as a plain value "
+            "(ids from Microsoft's table), and a value computed from another resource cannot "
+            "be reviewed; write it as a literal"
+        )
+
     def unknown(self, what: str) -> None:
         """Record a value that decides the outcome but is unknown during the preview."""
         if what not in self.unknowns:

@@ -30,12 +30,15 @@ def test_other_audiences_are_denied(audience: str) -> None:
     ]
 
 
-def test_an_unknown_audience_is_advisory() -> None:
+def test_an_unknown_audience_is_a_violation() -> None:
+    """The program always writes it: one computed from another resource cannot be reviewed."""
     outcome = check(TENANT, application(signInAudience=UNKNOWN))
 
-    assert outcome.violations == []
-    assert outcome.unknown is not None
-    assert "signInAudience" in outcome.unknown
+    assert outcome.violations == [
+        "signInAudience is unknown during preview: the program always writes it as a plain "
+        "value (ids from Microsoft's table), and a value computed from another resource cannot "
+        "be reviewed; write it as a literal"
+    ]
 
 
 def test_application_registration_audience_is_checked() -> None:
@@ -95,12 +98,11 @@ def test_a_redirect_uri_message_shows_the_uri() -> None:
     ]
 
 
-def test_unknown_redirect_uris_are_advisory() -> None:
+def test_unknown_identifier_uris_are_a_violation() -> None:
     outcome = check(SURFACE, application(identifierUris=UNKNOWN))
 
-    assert outcome.violations == []
-    assert outcome.unknown is not None
-    assert "identifierUris" in outcome.unknown
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("identifierUris is unknown during preview")
 
 
 @pytest.mark.parametrize(

@@ -80,12 +80,12 @@ def test_a_malformed_end_date_is_denied() -> None:
     assert outcome.violations[0].startswith("endDate next year is not an RFC 3339 date")
 
 
-def test_an_unknown_end_date_is_advisory() -> None:
+def test_an_unknown_end_date_is_a_violation() -> None:
+    """The program computes every end date as a plain value."""
     outcome = check(EXPIRY, application_password(endDate=UNKNOWN))
 
-    assert outcome.violations == []
-    assert outcome.unknown is not None
-    assert "endDate" in outcome.unknown
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("endDate is unknown during preview")
 
 
 def test_service_principal_passwords_are_checked_too() -> None:
@@ -161,16 +161,17 @@ def test_secrets_are_matched_by_known_ids_without_dependencies() -> None:
     assert outcome.urns == [app.urn]
 
 
-def test_secrets_of_an_application_outside_the_stack_are_counted_by_its_id() -> None:
-    secrets = [
-        resource(types.APPLICATION_PASSWORD, name, {"applicationId": "/applications/elsewhere"})
-        for name in ("a", "b", "c")
+def test_a_credential_of_an_application_outside_the_stack_is_denied() -> None:
+    secret = resource(types.APPLICATION_PASSWORD, "a", {"applicationId": "/applications/elsewhere"})
+
+    outcome = check_stack(COUNT, [*program_stack(), secret])
+
+    assert outcome.violations == [
+        "ApplicationPassword 'a' adds a credential to /applications/elsewhere, which is no "
+        "application or service principal of this stack: the stack holds the credentials of "
+        "its own application only"
     ]
-
-    outcome = check_stack(COUNT, secrets)
-
-    assert outcome.violations[0].startswith("application /applications/elsewhere has 3")
-    assert outcome.urns == [secrets[0].urn]
+    assert outcome.urns == [secret.urn]
 
 
 def test_a_secret_that_cannot_be_placed_is_advisory() -> None:

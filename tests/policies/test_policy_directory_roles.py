@@ -89,12 +89,12 @@ def test_an_app_scope_is_denied() -> None:
     assert outcome.violations[0].startswith("appScopeId is set (/5e3f1c2a)")
 
 
-def test_an_unknown_role_is_advisory() -> None:
+def test_an_unknown_role_is_a_violation() -> None:
+    """Role template ids come from the table: one computed elsewhere cannot be reviewed."""
     outcome = check(POLICY, role_assignment(UNKNOWN))
 
-    assert outcome.violations == []
-    assert outcome.unknown is not None
-    assert "roleId" in outcome.unknown
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("roleId is unknown during preview")
 
 
 def test_eligibility_requests_are_checked_like_assignments() -> None:

@@ -18,10 +18,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -37,7 +36,6 @@ from components.microsoft_ids import (
 )
 from components.secret_rotation import SOURCE_DATE_EPOCH
 from offline_preview.engine import (
-    PROJECT,
     REPOSITORY,
     UNKNOWN,
     DeclaredResource,
@@ -46,27 +44,23 @@ from offline_preview.engine import (
     read_stack_config_file,
     run_program,
 )
-from offline_preview.policy_client import PACK_DIRECTORY, PolicyDiagnostic, PolicyPackClient
-from offline_preview.verdict import PolicyVerdict, judge
+from offline_preview.policy_client import PolicyPackClient
+from offline_preview.verdict import PolicyVerdict
 from policies import resource_types as types
 from policies.guardrails import PACK_NAME
-
-STACK_FILES: Final = tuple(sorted(REPOSITORY.glob("Pulumi.*.yaml")))
-"""Every shipped stack config; ``Pulumi.yaml`` (the project file) does not match."""
-DEV: Final = REPOSITORY / "Pulumi.dev.yaml"
-"""The stack config the mutations and knob tests start from."""
-VERSIONS: Final = tuple(MANIFESTS)
-"""Every Privilege Secure manifest (4.1 and 26.03 today)."""
-MODES: Final = {"update": False, "preview": True}
-
-VERSION_KEY: Final = f"{NAMESPACE}:privilegeSecureVersion"
-EXAMPLE_PACK_CONFIG: Final[dict[str, object]] = json.loads(
-    (PACK_DIRECTORY / "config.example.json").read_text()
+from tests.policies.program_harness import (
+    DEV,
+    MODES,
+    PACK_CONFIGS,
+    STACK_FILES,
+    VERSIONS,
+    ProgramRuns,
+    Scenario,
+    judge_stack,
+    mandatory_of,
+    show,
+    stack_name,
 )
-PACK_CONFIGS: Final[dict[str, Mapping[str, object]]] = {
-    "default": {},
-    "example": EXAMPLE_PACK_CONFIG,
-}
 
 APPLICATION_READWRITE_ALL: Final = graph_permission(
     "Application.ReadWrite.All", PermissionType.APPLICATION
@@ -90,100 +84,6 @@ SOME_USER: Final = fake_guid("user", "alice")
 def _app_role_id(name: str) -> str:
     """Microsoft's id of a Graph application permission, from the pinned table."""
     return graph_permission(name, PermissionType.APPLICATION).id
-
-
-def _stack_name(stack_file: Path) -> str:
-    """``dev`` for ``Pulumi.dev.yaml``."""
-    return stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """One run of the program: a stack file, a manifest, a mode and extra config."""
-
-    stack_file: Path
-    version: str
-    preview: bool
-    overrides: tuple[tuple[str, str], ...] = ()
-    """Extra config by short key (``manageGlobalAdministrators``), as the CLI passes it."""
-    stack_name: str | None = None
-    """Run the stack file's config as another stack (the stack name is in every URN)."""
-
-    @property
-    def stack(self) -> str:
-        return self.stack_name or _stack_name(self.stack_file)
-
-
-class ProgramRuns:
-    """Each scenario's run, computed once per module at one fixed instant."""
-
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-        self._runs: dict[Scenario, ProgramRun] = {}
-        self._baselines: dict[Scenario, PolicyVerdict] = {}
-
-    @property
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.epoch, UTC)
-
-    def get(self, scenario: Scenario) -> ProgramRun:
-        if scenario not in self._runs:
-            config = read_stack_config_file(scenario.stack_file)
-            values = {
-                **config.values,
-                VERSION_KEY: scenario.version,
-                **{f"{NAMESPACE}:{key}": value for key, value in scenario.overrides},
-            }
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setenv(SOURCE_DATE_EPOCH, str(self.epoch))
-                run = run_program(
-                    values,
-                    stack=scenario.stack,
-                    preview=scenario.preview,
-                    secret_keys=config.secret_keys,
-                )
-            assert run.error is None, f"{scenario}: the program stopped: {run.error}"
-            self._runs[scenario] = run
-        return self._runs[scenario]
-
-    def baseline(self, pack: PolicyPackClient, scenario: Scenario) -> PolicyVerdict:
-        """The pack's verdict on the unmutated run, with the default pack config."""
-        if scenario not in self._baselines:
-            self._baselines[scenario] = _judge(pack, self.get(scenario).resources, scenario.stack)
-        return self._baselines[scenario]
-
-
-@pytest.fixture(scope="module")
-def running_pack() -> Iterator[PolicyPackClient]:
-    """One pack process for the module, started the way the CLI starts it."""
-    with PolicyPackClient() as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def runs() -> ProgramRuns:
-    return ProgramRuns(int(time.time()))
-
-
-def _judge(
-    pack: PolicyPackClient,
-    resources: list[DeclaredResource],
-    stack: str = "dev",
-    pack_config: Mapping[str, object] | None = None,
-) -> PolicyVerdict:
-    """What ``pulumi preview --policy-pack policies`` would report (``Configure`` sent anew)."""
-    return judge(pack, resources, pack_config or {}, stack, PROJECT)
-
-
-def _show(diagnostics: tuple[PolicyDiagnostic, ...]) -> str:
-    return "\n".join(
-        f"{d.enforcement_level} {d.policy_name} @ {d.urn.rsplit('::', 1)[-1]}: {d.detail}"
-        for d in diagnostics
-    )
-
-
-def _mandatory(verdict: PolicyVerdict, policy: str) -> list[PolicyDiagnostic]:
-    return [d for d in verdict.mandatory if d.policy_name == policy]
 
 
 # --- building mutations from the declared resources -------------------------------------------
@@ -794,7 +694,7 @@ def test_every_shipped_stack_config_is_discovered() -> None:
 @pytest.mark.parametrize("pack_config", PACK_CONFIGS, ids=str)
 @pytest.mark.parametrize("mode", MODES, ids=str)
 @pytest.mark.parametrize("version", VERSIONS, ids=str)
-@pytest.mark.parametrize("stack_file", STACK_FILES, ids=_stack_name)
+@pytest.mark.parametrize("stack_file", STACK_FILES, ids=stack_name)
 def test_the_shipped_configs_have_no_mandatory_violation(
     running_pack: PolicyPackClient,
     runs: ProgramRuns,
@@ -806,7 +706,7 @@ def test_the_shipped_configs_have_no_mandatory_violation(
     scenario = Scenario(stack_file, version, MODES[mode])
     run = runs.get(scenario)
 
-    verdict = _judge(running_pack, run.resources, scenario.stack, PACK_CONFIGS[pack_config])
+    verdict = judge_stack(running_pack, run.resources, scenario.stack, PACK_CONFIGS[pack_config])
 
     assert verdict.pack == PACK_NAME
     assert {r.type for r in run.resources} >= {
@@ -816,11 +716,11 @@ def test_the_shipped_configs_have_no_mandatory_violation(
         types.APPLICATION_PASSWORD,
         types.DIRECTORY_ROLE_ASSIGNMENT,
     }
-    assert verdict.mandatory == (), _show(verdict.mandatory)
+    assert verdict.mandatory == (), show(verdict.mandatory)
     # The stack checks could follow every link (secret -> application, consent -> service
     # principal -> application), also with the ids unknown: no "can't run during preview" notes.
     unseen = tuple(d for d in verdict.diagnostics if "unknown during preview" in d.message)
-    assert unseen == (), _show(unseen)
+    assert unseen == (), show(unseen)
 
 
 @pytest.mark.parametrize("version", VERSIONS, ids=str)
@@ -855,22 +755,22 @@ def test_managing_global_administrators_needs_the_pack_switch(
         if r.inputs["roleId"] == GLOBAL_ADMINISTRATOR_ID
     )
 
-    denied = _judge(running_pack, run.resources, scenario.stack)
-    allowed = _judge(
+    denied = judge_stack(running_pack, run.resources, scenario.stack)
+    allowed = judge_stack(
         running_pack,
         run.resources,
         scenario.stack,
         {"directory-role-allowlist": {"allowGlobalAdministrator": True}},
     )
-    advisory = _judge(
+    advisory = judge_stack(
         running_pack, run.resources, scenario.stack, {"directory-role-allowlist": "advisory"}
     )
 
     assert [(d.policy_name, d.urn) for d in denied.mandatory] == [
         ("directory-role-allowlist", global_administrator_assignment.urn)
-    ], _show(denied.diagnostics)
+    ], show(denied.diagnostics)
     assert f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})" in denied.mandatory[0].detail
-    assert allowed.diagnostics == (), _show(allowed.diagnostics)
+    assert allowed.diagnostics == (), show(allowed.diagnostics)
     assert advisory.mandatory == ()
     assert [(d.policy_name, d.enforcement_level) for d in advisory.diagnostics] == [
         ("directory-role-allowlist", "advisory")
@@ -887,7 +787,7 @@ def test_too_many_owners_is_advisory_on_the_application_and_service_principal(
     owners = json.dumps([fake_guid("owner", str(i)) for i in range(4)])
     run = runs.get(Scenario(DEV, "4.1", MODES[mode], (("owners", owners),)))
 
-    verdict = _judge(running_pack, run.resources)
+    verdict = judge_stack(running_pack, run.resources)
 
     assert verdict.mandatory == ()
     assert sorted(
@@ -895,7 +795,7 @@ def test_too_many_owners_is_advisory_on_the_application_and_service_principal(
     ) == sorted(
         ("owners-restricted", "advisory", _only(run.resources, t).urn)
         for t in (types.APPLICATION, types.SERVICE_PRINCIPAL)
-    ), _show(verdict.diagnostics)
+    ), show(verdict.diagnostics)
     assert all("owners has 4 entries" in d.detail for d in verdict.diagnostics)
 
 
@@ -906,7 +806,7 @@ def test_a_production_stack_without_protect_is_advisory(
     def verdict_for(protect: str) -> tuple[ProgramRun, PolicyVerdict]:
         scenario = Scenario(DEV, "4.1", MODES[mode], (("protect", protect),), stack_name="prod-eu")
         run = runs.get(scenario)
-        return run, _judge(running_pack, run.resources, scenario.stack)
+        return run, judge_stack(running_pack, run.resources, scenario.stack)
 
     unprotected, flagged = verdict_for("false")
     _, passed = verdict_for("true")
@@ -917,9 +817,9 @@ def test_a_production_stack_without_protect_is_advisory(
     ) == sorted(
         ("protect-production", "advisory", _only(unprotected.resources, t).urn)
         for t in (types.APPLICATION, types.SERVICE_PRINCIPAL)
-    ), _show(flagged.diagnostics)
+    ), show(flagged.diagnostics)
     assert "protect is not set on stack prod-eu" in flagged.diagnostics[0].detail
-    assert passed.diagnostics == (), _show(passed.diagnostics)
+    assert passed.diagnostics == (), show(passed.diagnostics)
 
 
 # --- the program's own knobs against the pack's knobs -----------------------------------------
@@ -954,7 +854,7 @@ def test_a_narrower_allowlist_names_each_permission_it_stops(
     run_41 = runs.get(Scenario(DEV, "4.1", MODES[mode]))
     run_2603 = runs.get(Scenario(DEV, "26.03", MODES[mode]))
 
-    verdict = _judge(running_pack, run_2603.resources, pack_config=only_41)
+    verdict = judge_stack(running_pack, run_2603.resources, pack_config=only_41)
 
     assert extra
     assert {d.policy_name for d in verdict.mandatory} == {"graph-application-permissions-allowlist"}
@@ -963,8 +863,8 @@ def test_a_narrower_allowlist_names_each_permission_it_stops(
         permission = f"application permission {name} ({_app_role_id(name)})"
         consent = _app_role_assignment(run_2603.resources, name)
         on = {d.urn for d in verdict.mandatory if permission in d.detail}
-        assert on == {application.urn, consent.urn}, _show(verdict.mandatory)
-    assert _judge(running_pack, run_41.resources, pack_config=only_41).mandatory == ()
+        assert on == {application.urn, consent.urn}, show(verdict.mandatory)
+    assert judge_stack(running_pack, run_41.resources, pack_config=only_41).mandatory == ()
 
 
 # --- every bad change is stopped --------------------------------------------------------------
@@ -986,13 +886,13 @@ def test_each_bad_change_is_a_mandatory_violation(
 
     mutated, offender = mutation.apply(resources, runs.now)
     baseline = runs.baseline(running_pack, scenario)
-    verdict = _judge(running_pack, mutated, scenario.stack)
+    verdict = judge_stack(running_pack, mutated, scenario.stack)
 
     assert resources == before, "the mutation changed the cached run"
-    assert _mandatory(baseline, mutation.policy) == []
-    found = [d for d in _mandatory(verdict, mutation.policy) if d.urn == offender]
-    assert found, f"no mandatory {mutation.policy} on {offender}:\n{_show(verdict.diagnostics)}"
-    assert any(all(needle in d.detail for needle in mutation.needles) for d in found), _show(
+    assert mandatory_of(baseline, mutation.policy) == []
+    found = [d for d in mandatory_of(verdict, mutation.policy) if d.urn == offender]
+    assert found, f"no mandatory {mutation.policy} on {offender}:\n{show(verdict.diagnostics)}"
+    assert any(all(needle in d.detail for needle in mutation.needles) for d in found), show(
         tuple(found)
     )
     assert found[0].severity in {"medium", "high", "critical"}
@@ -1004,7 +904,7 @@ def test_a_bad_change_is_only_advisory_when_the_pack_config_says_so(
     resources = runs.get(Scenario(DEV, "4.1", preview=True)).resources
     mutated, offender = multi_tenant(resources, runs.now)
 
-    verdict = _judge(running_pack, mutated, pack_config={"all": "advisory"})
+    verdict = judge_stack(running_pack, mutated, pack_config={"all": "advisory"})
 
     assert verdict.mandatory == ()
     assert [(d.policy_name, d.enforcement_level, d.urn) for d in verdict.diagnostics] == [

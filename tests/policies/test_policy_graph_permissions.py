@@ -96,25 +96,25 @@ def test_scopes_are_not_the_application_policys_business() -> None:
     assert check(APP, _requesting({"id": FOREIGN_PERMISSION_ID, "type": "Scope"})).passed
 
 
-def test_an_unknown_permission_id_is_advisory_and_known_violations_still_count() -> None:
+def test_an_unknown_permission_id_is_a_violation_and_known_violations_still_count() -> None:
     target = _requesting(
         {"id": UNKNOWN, "type": "Role"}, {"id": FOREIGN_PERMISSION_ID, "type": "Role"}
     )
 
     outcome = check(APP, target)
 
-    assert len(outcome.violations) == 1
-    assert FOREIGN_PERMISSION_ID in outcome.violations[0]
-    assert outcome.unknown is not None
-    assert "requiredResourceAccesses[0].resourceAccesses[0].id" in outcome.unknown
+    assert len(outcome.violations) == 2
+    assert outcome.violations[0].startswith(
+        "requiredResourceAccesses[0].resourceAccesses[0].id is unknown during preview"
+    )
+    assert FOREIGN_PERMISSION_ID in outcome.violations[1]
 
 
-def test_unknown_requested_permissions_are_advisory() -> None:
+def test_unknown_requested_permissions_are_a_violation() -> None:
     outcome = check(APP, application(requiredResourceAccesses=UNKNOWN))
 
-    assert outcome.violations == []
-    assert outcome.unknown is not None
-    assert "requiredResourceAccesses" in outcome.unknown
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("requiredResourceAccesses is unknown during preview")
 
 
 @pytest.mark.parametrize(
@@ -129,12 +129,11 @@ def test_app_role_assignments_are_checked(role_id: str, allowed: bool) -> None:
         assert outcome.violations[0].startswith(f"appRoleId: application permission {role_id}")
 
 
-def test_an_app_role_assignment_with_unknown_role_is_advisory() -> None:
+def test_an_app_role_assignment_with_unknown_role_is_a_violation() -> None:
     outcome = check(APP, app_role_assignment("x", UNKNOWN))
 
-    assert outcome.violations == []
-    assert outcome.unknown is not None
-    assert "appRoleId" in outcome.unknown
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("appRoleId is unknown during preview")
 
 
 def _api_access(api_client_id: str, **ids: list[str]) -> AnalyzedResource:

@@ -20,6 +20,7 @@ from offline_preview.policy_client import (
 from policies import resource_types as types
 from tests.policies.policy_harness import (
     APPLICATION_URN,
+    DEPLOYER,
     GLOBAL_ADMINISTRATOR_ID,
     application,
     application_password,
@@ -206,13 +207,26 @@ def test_analyze_reports_mandatory_violations_with_their_messages(pack: PolicyPa
     assert found["no-interactive-sign-in-surface"][0].detail.startswith("web.redirectUris is set")
 
 
-def test_an_unknown_value_is_advisory_during_preview(pack: PolicyPackClient) -> None:
+def test_an_unknown_value_the_program_always_knows_is_mandatory(pack: PolicyPackClient) -> None:
     diagnostics = pack.analyze(role_assignment(UNKNOWN))
 
     assert len(diagnostics) == 1
     assert diagnostics[0].policy_name == "directory-role-allowlist"
+    assert diagnostics[0].enforcement_level == "mandatory"
+    assert diagnostics[0].detail.startswith("roleId is unknown during preview")
+
+
+def test_an_unknown_value_that_may_be_computed_is_advisory(pack: PolicyPackClient) -> None:
+    """Owners may be another resource's output: checked again at `pulumi up`."""
+    pack.configure({"owners-from-component": {"allowedOwnerObjectIds": [DEPLOYER]}})
+    diagnostics = [
+        d for d in pack.analyze(application(owners=UNKNOWN)) if d.policy_name != "owners-restricted"
+    ]
+
+    assert len(diagnostics) == 1
+    assert diagnostics[0].policy_name == "owners-from-component"
     assert diagnostics[0].enforcement_level == "advisory"
-    assert "during preview: unknown during preview: roleId" in diagnostics[0].message
+    assert "during preview: unknown during preview: owners" in diagnostics[0].message
 
 
 def test_global_administrator_is_denied_until_configured(pack: PolicyPackClient) -> None:
