@@ -79,13 +79,21 @@ _TABLE_ROW: Final = re.compile(
 def _read_graph_permission_table(path: Path) -> tuple[GraphPermission, ...]:
     """Every ``| name | type | id |`` row of the table file (standard library only: the pack
     imports this module in a virtualenv with no extra packages)."""
-    rows = []
+    rows: list[GraphPermission] = []
+    names: set[tuple[str, PermissionType]] = set()
+    ids: set[tuple[str, PermissionType]] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         match = _TABLE_ROW.match(line)
-        if match is not None:
-            rows.append(
-                GraphPermission(match["name"], PermissionType(match["type"]), match["id"].lower())
-            )
+        if match is None:
+            continue
+        row = GraphPermission(match["name"], PermissionType(match["type"]), match["id"].lower())
+        # A second row for a name or an id would let an edit make an id pass under an allowed
+        # name (red team RT-00b): the table refuses to load instead.
+        if (row.name, row.type) in names or (row.id, row.type) in ids:
+            raise ValueError(f"{path.name}: {row.type.value} {row.name} {row.id} is listed twice")
+        names.add((row.name, row.type))
+        ids.add((row.id, row.type))
+        rows.append(row)
     return tuple(rows)
 
 

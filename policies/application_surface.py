@@ -81,6 +81,32 @@ def _check_application(props: Mapping[str, Any], findings: Findings) -> None:
     _not_enabled(
         "fallbackPublicClientEnabled", read(props, "fallbackPublicClientEnabled"), findings
     )
+    _not_enabled("deviceOnlyAuthEnabled", read(props, "deviceOnlyAuthEnabled"), findings)
+    # An exposed API lets other clients ask for tokens to this app (red team RT-41).
+    for key in ("oauth2PermissionScopes", "knownClientApplications", "mappedClaimsEnabled"):
+        _none_set(f"api.{key}", read_path(props, "api", key), findings)
+    _none_set("appRoles", read(props, "appRoles"), findings)
+
+
+def _none_set(where: str, value: object, findings: Findings) -> None:
+    """A list (or flag) that must be absent, empty or false."""
+    if value is UNKNOWN:
+        findings.unreviewable(where)
+    elif value is True or (value not in (None, False) and elements(value)):
+        findings.violation(f"{where} is set; a daemon application exposes no API and no roles")
+
+
+def _check_service_principal(props: Mapping[str, Any], findings: Findings) -> None:
+    """Single sign-on on the service principal is sign-in surface too (red team RT-09)."""
+    for key in ("preferredSingleSignOnMode", "loginUrl", "samlSingleSignOn"):
+        value = read(props, key)
+        if value is UNKNOWN:
+            findings.unreviewable(key)
+        elif value not in (None, "", {}):
+            findings.violation(
+                f"{key} is set ({text(value)}); the service principal of a daemon application "
+                "offers no single sign-on"
+            )
 
 
 def validate_no_sign_in_surface(
@@ -92,6 +118,8 @@ def validate_no_sign_in_surface(
     kind = args.resource_type
     if kind == types.APPLICATION:
         _check_application(props, findings)
+    elif kind == types.SERVICE_PRINCIPAL:
+        _check_service_principal(props, findings)
     elif kind == types.APPLICATION_REGISTRATION:
         for flag in ("implicitAccessTokenIssuanceEnabled", "implicitIdTokenIssuanceEnabled"):
             _not_enabled(flag, read(props, flag), findings)

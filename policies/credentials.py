@@ -27,7 +27,13 @@ from components.secret_rotation import rotation_clock
 from components.settings import MAX_SECRET_LIFETIME_DAYS
 from policies import knobs
 from policies import resource_types as types
-from policies.stack_links import label, of_type, possible_links, urn_type
+from policies.stack_links import (
+    component_applications,
+    label,
+    of_type,
+    possible_links,
+    urn_type,
+)
 from policies.values import UNKNOWN, Findings, Unknown, blocks, read, text
 
 SECRET_EXPIRY_POLICY: Final = "client-secret-expiry"
@@ -44,12 +50,14 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    """The program's clock: UTC now, or ``SOURCE_DATE_EPOCH`` when set.
+    """The pack's clock: UTC now, or ``SOURCE_DATE_EPOCH`` when that is earlier.
 
     A reproducible preview computes its secrets' end dates from ``SOURCE_DATE_EPOCH``; judging
-    them against the wall clock instead would call a secret expired that, at that moment, is not.
+    them against the wall clock instead would call a secret expired that, at that moment, is
+    not. A *later* ``SOURCE_DATE_EPOCH`` is never believed: set in the pack's environment it
+    would move "now" and admit secrets that live for years (red team RT-43).
     """
-    return rotation_clock()
+    return min(datetime.now(UTC), rotation_clock())
 
 
 def parse_rfc3339(value: str) -> datetime | None:
@@ -218,6 +226,7 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
     service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
     secrets: dict[str, list[str]] = {}
     names: dict[str, str] = {}
+    ours = {a.urn: label(a) for a in component_applications(args.resources)}
     for application in applications:
         names[application.urn] = label(application)
         passwords = blocks(read(application.props, "password"))
@@ -228,7 +237,12 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
             continue
         owners = _credential_owners(credential, applications, service_principals)
         if owners is UNKNOWN:
-            findings.unknown(f"which application {label(credential)} belongs to")
+            findings.violation(
+                f"{label(credential)}: its {CREDENTIAL_LINKS[credential.resource_type][0]} is "
+                "unknown during preview and was computed from no application or service "
+                "principal of this stack, so nothing tells whose credential it is",
+                credential.urn,
+            )
             continue
         for owner in owners:
             if isinstance(owner, str):
@@ -239,6 +253,13 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
                     credential.urn,
                 )
                 continue
+            if owner.urn not in ours:
+                findings.violation(
+                    f"{label(credential)} adds a credential to {label(owner)}, not to the "
+                    f"component's {', '.join(sorted(ours.values()))}: the stack holds the "
+                    "credentials of its own application only",
+                    credential.urn,
+                )
             names.setdefault(owner.urn, label(owner))
             secrets.setdefault(owner.urn, []).append(label(credential))
     for key, found in secrets.items():
@@ -289,6 +310,15 @@ def _kind(resource_type: str) -> str:
     return f"a password credential ({short})"
 
 
+_PROVIDER_CREDENTIALS: Final = (
+    "clientSecret",
+    "clientCertificate",
+    "clientCertificatePassword",
+    "clientCertificatePath",
+)
+"""Provider inputs that make it sign in as some application (red team RT-48)."""
+
+
 def _is_component_child(parent_urn: str | None) -> bool:
     """Whether a resource was declared by our component (its parent is the component)."""
     return parent_urn is not None and urn_type(parent_urn) == types.COMPONENT
@@ -314,6 +344,14 @@ def validate_client_secrets_only(
             f"(parent {args.opts.parent or 'the stack'}): only the component's rotated client "
             "secrets are allowed"
         )
+    elif kind.startswith("pulumi:providers:") and not args.name.startswith("default"):
+        signs_in = [key for key in _PROVIDER_CREDENTIALS if read(args.props, key) is not None]
+        if signs_in:
+            findings.violation(
+                f"an explicit provider that signs in with {', '.join(signs_in)}: resources "
+                "declared through it act as that identity (the application's own secret, say), "
+                "beyond what the deployer may do; use the default provider"
+            )
     elif kind == types.APPLICATION:
         passwords = blocks(read(args.props, "password"))
         if passwords is UNKNOWN:

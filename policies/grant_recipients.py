@@ -10,7 +10,6 @@ attacker's own app, a literal object id) hands Tier-0 rights to someone nobody r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Final
 
 from pulumi_policy import (
@@ -26,7 +25,7 @@ from pulumi_policy import (
 from components.microsoft_ids import GRAPH_PERMISSIONS
 from policies import knobs
 from policies import resource_types as types
-from policies.stack_links import label, linked, of_type, parent_type, possible_links
+from policies.stack_links import component_applications, label, linked, of_type, possible_links
 from policies.values import UNKNOWN, Findings, elements, read, text
 
 GRANT_RECIPIENTS_POLICY: Final = "grant-recipients"
@@ -43,13 +42,6 @@ GRANTS: Final[dict[str, str]] = {
 
 _SP_IDS: Final = ("objectId", "id")
 _MANIFEST_IDS: Final = frozenset(permission.id.lower() for permission in GRAPH_PERMISSIONS)
-
-
-def _ours(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
-    """The applications the component declares; every application when none is a child of it."""
-    applications = of_type(resources, types.APPLICATION)
-    children = [a for a in applications if parent_type(a.urn) == types.COMPONENT]
-    return children or applications
 
 
 def _requests_manifest_permissions(application: PolicyResource) -> bool:
@@ -78,7 +70,7 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
     findings = Findings()
     applications = of_type(args.resources, types.APPLICATION)
     service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
-    ours = _ours(args.resources)
+    ours = component_applications(args.resources)
     owner_of: dict[str, PolicyResource] = {}
     for sp in service_principals:
         application = linked(sp, "clientId", applications, ("clientId",))
@@ -92,7 +84,11 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
             continue
         recipients = possible_links(grant, prop, service_principals, _SP_IDS)
         if recipients is UNKNOWN:
-            findings.unknown(f"who {label(grant)} grants to ({prop})")
+            findings.violation(
+                f"{label(grant)}: {prop} is unknown during preview and was computed from no "
+                "service principal of this stack, so nothing tells who receives the grant",
+                grant.urn,
+            )
             continue
         strangers: list[str] = []
         for recipient in recipients:

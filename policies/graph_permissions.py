@@ -78,6 +78,11 @@ def _graph_resource_accesses(
                 findings.unreviewable(f"{path}.type")
             elif kind == access_type:
                 found.append((f"{path}.id", read(entry, "id")))
+            elif kind not in ("Role", "Scope") and flag_other_apps:
+                findings.violation(
+                    f"{path}.type is {text(kind)}; only Role (application permission) or Scope "
+                    "(delegated permission), spelled so, can be judged"
+                )
     return found
 
 

@@ -14,10 +14,20 @@ from collections.abc import Sequence
 
 from pulumi_policy import PolicyResource
 
+from policies.resource_types import APPLICATION, COMPONENT
 from policies.values import UNKNOWN, Unknown, read, text
 
 Link = PolicyResource | None | Unknown
 """The resource a property points at; ``None`` when outside the stack or unset."""
+
+
+def component_applications(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+    """The applications the ``privilegesecure:index:AppRegistration`` component declares: "this
+    application" of every check. Every application of the stack when no component does (a
+    program that does not use the component is judged by the same rules)."""
+    applications = of_type(resources, APPLICATION)
+    children = [a for a in applications if parent_type(a.urn) == COMPONENT]
+    return children or applications
 
 
 def of_type(resources: Sequence[PolicyResource], resource_type: str) -> list[PolicyResource]:
@@ -28,7 +38,7 @@ def of_type(resources: Sequence[PolicyResource], resource_type: str) -> list[Pol
 def _normalized(value: object) -> str:
     """An id as compared: lower case, without the ``/applications/`` or ``/servicePrincipals/``
     prefix, so ``/applications/{objectId}`` and the bare object id are the same object."""
-    raw = text(value).strip().lower()
+    raw = text(value).strip().lower().rstrip("/")
     for prefix in ("/applications/", "/serviceprincipals/"):
         if raw.startswith(prefix):
             return raw[len(prefix) :]

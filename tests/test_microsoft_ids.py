@@ -16,6 +16,7 @@ from components.microsoft_ids import (
     MICROSOFT_GRAPH_APP_ID,
     GraphPermission,
     PermissionType,
+    _read_graph_permission_table,
     graph_permission,
 )
 
@@ -123,3 +124,20 @@ def test_every_pinned_row_of_the_fixture_matches_the_full_table() -> None:
 def test_the_program_rows_are_rows_of_the_full_table() -> None:
     """One table of Graph ids: the manifest rows are selected from it, not written again."""
     assert set(GRAPH_PERMISSIONS) <= set(GRAPH_PERMISSION_TABLE)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # A second row naming an allowed permission with another id (red team RT-00b).
+        "| User.ReadWrite.All | Application | 06b708a9-e830-4db3-a914-8e69da51d44f |",
+        # A second row for an id under another name.
+        "| Innocent.Read | Application | 741f803b-c850-494e-b5df-cde7c675a1ca |",
+    ],
+)
+def test_a_table_with_a_name_or_id_twice_refuses_to_load(tmp_path: Path, row: str) -> None:
+    table = tmp_path / "graph_permission_ids.md"
+    table.write_text(GRAPH_PERMISSION_TABLE_FILE.read_text(encoding="utf-8") + row + "\n")
+
+    with pytest.raises(ValueError, match="is listed twice"):
+        _read_graph_permission_table(table)

@@ -174,14 +174,18 @@ def test_a_credential_of_an_application_outside_the_stack_is_denied() -> None:
     assert outcome.urns == [secret.urn]
 
 
-def test_a_secret_that_cannot_be_placed_is_advisory() -> None:
+def test_a_secret_that_cannot_be_placed_is_a_violation() -> None:
+    """Fail closed: an unknown id with no dependency on the stack's application is a way around
+    the count (red team RT-07)."""
     orphan = resource(types.APPLICATION_PASSWORD, "orphan", {"applicationId": UNKNOWN})
 
     outcome = check_stack(COUNT, [*program_stack(), orphan])
 
-    assert outcome.violations == []
-    assert outcome.unknown is not None
-    assert "ApplicationPassword 'orphan'" in outcome.unknown
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith(
+        "ApplicationPassword 'orphan': its applicationId is unknown during preview"
+    )
+    assert outcome.urns == [orphan.urn]
 
 
 def test_the_pack_judges_at_the_programs_clock(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,4 +197,16 @@ def test_the_pack_judges_at_the_programs_clock(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     assert utc_now() == datetime.fromtimestamp(1_790_000_000, UTC)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert abs((utc_now() - datetime.now(UTC)).total_seconds()) < 60
+
+
+def test_a_future_source_date_epoch_does_not_move_the_packs_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Red team RT-43: a clock in 2036 would admit ten-year secrets."""
+    from datetime import UTC, datetime
+
+    from policies.credentials import utc_now
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2082758400")
     assert abs((utc_now() - datetime.now(UTC)).total_seconds()) < 60

@@ -1,0 +1,1023 @@
+"""Attacks on the policy pack, as someone with commit access would write them (issue #8).
+
+Each attack is a realistic change: resources declared in the program next to the component (in
+the stack, or inside the component with ``parent=app``), inputs changed by a stack
+transformation, decoys, values unknown during a preview. ``attacked_program.py`` runs the real
+``__main__.py`` with one of them; ``test_policy_adversarial.py`` sends what it declared through
+the real pack in preview and update modes, and each must end as a mandatory violation of the
+policy named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Final
+
+import pulumi
+import pulumi.dynamic
+import pulumi_azuread as azuread
+
+from components.app_registration import AppRegistration
+from components.manifests import GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR
+from components.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    MICROSOFT_GRAPH_APP_ID,
+    PermissionType,
+    graph_permission,
+)
+from components.secret_rotation import rfc3339, rotation_clock
+from offline_preview.engine import DEPLOYER_OBJECT_ID, GRAPH_OBJECT_ID, fake_guid
+from policies import resource_types as types
+
+ATTACKER: Final = fake_guid("attacker", "user")
+"""The attacker's own user object id."""
+ATTACKER_SERVICE_PRINCIPAL: Final = fake_guid("attacker", "service-principal")
+ROLE_ASSIGNABLE_GROUP: Final = fake_guid("group", "tier-0-admins")
+ADMINISTRATIVE_UNIT: Final = fake_guid("administrative-unit", "all-users")
+ACTIVATED_ROLE: Final = fake_guid("directory-role", "global-administrator")
+REAL_APPLICATION_OBJECT_ID: Final = fake_guid("application", "privilege-secure-application")
+"""The component's application as the mocks create it: what an attacker reads in the portal."""
+GLOBAL_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[GLOBAL_ADMINISTRATOR]
+USER_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[USER_ADMINISTRATOR]
+DIRECTORY_READWRITE_ALL: Final = graph_permission(
+    "Directory.ReadWrite.All", PermissionType.APPLICATION
+).id
+APPLICATION_READWRITE_ALL: Final = graph_permission(
+    "Application.ReadWrite.All", PermissionType.APPLICATION
+).id
+CERTIFICATE: Final = "-----BEGIN CERTIFICATE-----\nMIIBattackerOwnedKey\n-----END CERTIFICATE-----"
+APPLICATION: Final = "privilege-secure-application"
+"""Names of the program's own resources, where a violation lands on them."""
+
+AfterProgram = Callable[[AppRegistration], None]
+
+
+def _nothing_after(app: AppRegistration) -> None:
+    """No extra resources."""
+
+
+def _nothing_before() -> None:
+    """No transformation."""
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One way to get more power or a sign-in, and the mandatory violation that stops it."""
+
+    id: str
+    policy: str
+    needle: str
+    """Text the violation must contain (in both modes)."""
+    offenders: tuple[str, ...]
+    """Names of the resources the violation may be reported on."""
+    after: AfterProgram = _nothing_after
+    before: Callable[[], None] = _nothing_before
+    overrides: tuple[tuple[str, str], ...] = ()
+    """Changed stack config, by short key."""
+    pack_config: Mapping[str, object] = field(default_factory=dict)
+    preview_policy: str | None = None
+    """When a preview stops it through another policy (ids unknown, dependencies decide)."""
+
+
+def _soon() -> str:
+    """An end date the expiry policy accepts (30 days from the program's clock)."""
+    return rfc3339(rotation_clock() + timedelta(days=30))
+
+
+def _application_id(app: AppRegistration) -> pulumi.Output[str]:
+    """``/applications/{objectId}``, as azuread's ``application_id`` inputs take it."""
+    return app.application_object_id.apply(lambda object_id: f"/applications/{object_id}")
+
+
+def _service_principal_id(app: AppRegistration) -> pulumi.Output[str]:
+    """``/servicePrincipals/{objectId}``, as ``service_principal_id`` inputs take it."""
+    return app.service_principal_object_id.apply(
+        lambda object_id: f"/servicePrincipals/{object_id}"
+    )
+
+
+def _inside(app: AppRegistration) -> pulumi.ResourceOptions:
+    """Declared as a child of the component, as an edit of components/ would declare it."""
+    return pulumi.ResourceOptions(parent=app)
+
+
+def _decoy() -> azuread.Application:
+    """An application that requests nothing: a harmless-looking place to move things to."""
+    return azuread.Application("attack-decoy", display_name="Decoy")
+
+
+# --- every way to authenticate as the app -----------------------------------------------------
+
+
+def application_certificate(app: AppRegistration) -> None:
+    azuread.ApplicationCertificate(
+        "attack-certificate",
+        application_id=_application_id(app),
+        type="AsymmetricX509Cert",
+        value=CERTIFICATE,
+        end_date=_soon(),
+    )
+
+
+def service_principal_certificate(app: AppRegistration) -> None:
+    azuread.ServicePrincipalCertificate(
+        "attack-sp-certificate",
+        service_principal_id=_service_principal_id(app),
+        type="AsymmetricX509Cert",
+        value=CERTIFICATE,
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
+def federated_credential(app: AppRegistration) -> None:
+    azuread.ApplicationFederatedIdentityCredential(
+        "attack-federated",
+        application_id=_application_id(app),
+        display_name="deploy-from-fork",
+        audiences=["api://AzureADTokenExchange"],
+        issuer="https://token.actions.githubusercontent.com",
+        subject="repo:attacker/fork:ref:refs/heads/main",
+    )
+
+
+def flexible_federated_credential(app: AppRegistration) -> None:
+    azuread.ApplicationFlexibleFederatedIdentityCredential(
+        "attack-flexible-federated",
+        application_id=_application_id(app),
+        display_name="any-branch",
+        audience="api://AzureADTokenExchange",
+        issuer="https://token.actions.githubusercontent.com",
+        claims_matching_expression="claims['sub'] matches 'repo:attacker/*'",
+        opts=_inside(app),
+    )
+
+
+def service_principal_password(app: AppRegistration) -> None:
+    azuread.ServicePrincipalPassword(
+        "attack-sp-password", service_principal_id=_service_principal_id(app), end_date=_soon()
+    )
+
+
+def token_signing_certificate(app: AppRegistration) -> None:
+    azuread.ServicePrincipalTokenSigningCertificate(
+        "attack-token-signing",
+        service_principal_id=_service_principal_id(app),
+        end_date=_soon(),
+    )
+
+
+def _transform(type_token: str, edit: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+    """A stack transformation editing every resource of one type: a changed input, as an edit
+    of the component would make it."""
+
+    def transformation(
+        args: pulumi.ResourceTransformationArgs,
+    ) -> pulumi.ResourceTransformationResult | None:
+        if args.type_ != type_token:
+            return None
+        props = dict(args.props)
+        edit(props)
+        return pulumi.ResourceTransformationResult(props, args.opts)
+
+    def before() -> None:
+        pulumi.runtime.register_stack_transformation(transformation)
+
+    return before
+
+
+def _inline_password(props: dict[str, Any]) -> None:
+    props["password"] = azuread.ApplicationPasswordArgs(display_name="ops", end_date=_soon())
+
+
+def _far_end_date(props: dict[str, Any]) -> None:
+    props["end_date"] = rfc3339(rotation_clock() + timedelta(days=5 * 365))
+
+
+def _multi_tenant(props: dict[str, Any]) -> None:
+    props["sign_in_audience"] = "AzureADMultipleOrgs"
+
+
+def secret_outside_component(app: AppRegistration) -> None:
+    azuread.ApplicationPassword(
+        "attack-secret", application_id=_application_id(app), end_date=_soon()
+    )
+
+
+def third_secret_in_component(app: AppRegistration) -> None:
+    azuread.ApplicationPassword(
+        "privilege-secure-client-secret-c",
+        application_id=_application_id(app),
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
+def secret_linked_through_a_decoy(app: AppRegistration) -> None:
+    """The secret's id is computed from a decoy and the real app: its dependency records name
+    the decoy too, its value is the real app's."""
+    decoy = _decoy()
+    azuread.ApplicationPassword(
+        "privilege-secure-client-secret-c",
+        application_id=pulumi.Output.all(decoy.id, _application_id(app)).apply(
+            lambda ids: str(ids[1])
+        ),
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
+def secret_by_literal_id(app: AppRegistration) -> None:
+    """The app's object id copied from the portal: no dependency record at all."""
+    azuread.ApplicationPassword(
+        "privilege-secure-client-secret-c",
+        application_id=f"/applications/{REAL_APPLICATION_OBJECT_ID}",
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
+# --- who receives a grant ---------------------------------------------------------------------
+
+
+def consent_to_a_decoy(app: AppRegistration) -> None:
+    decoy = _decoy()
+    decoy_principal = azuread.ServicePrincipal("attack-decoy-sp", client_id=decoy.client_id)
+    azuread.AppRoleAssignment(
+        "attack-decoy-consent",
+        app_role_id=DIRECTORY_READWRITE_ALL,
+        principal_object_id=decoy_principal.object_id,
+        resource_object_id=GRAPH_OBJECT_ID,
+    )
+
+
+def consent_to_a_literal_principal(app: AppRegistration) -> None:
+    azuread.AppRoleAssignment(
+        "privilege-secure-consent-extra",
+        app_role_id=DIRECTORY_READWRITE_ALL,
+        principal_object_id=ATTACKER_SERVICE_PRINCIPAL,
+        resource_object_id=GRAPH_OBJECT_ID,
+        opts=_inside(app),
+    )
+
+
+def delegated_grant_to_another_principal(app: AppRegistration) -> None:
+    azuread.ServicePrincipalDelegatedPermissionGrant(
+        "attack-delegated",
+        service_principal_object_id=ATTACKER_SERVICE_PRINCIPAL,
+        resource_service_principal_object_id=GRAPH_OBJECT_ID,
+        claim_values=["User.Read"],
+    )
+
+
+def directory_role_to_a_user(app: AppRegistration) -> None:
+    azuread.DirectoryRoleAssignment(
+        "attack-role-for-me",
+        role_id=USER_ADMINISTRATOR_ID,
+        principal_object_id=ATTACKER,
+        opts=_inside(app),
+    )
+
+
+def second_privileged_application(app: AppRegistration) -> None:
+    azuread.Application(
+        "attack-second-app",
+        display_name="Helper",
+        required_resource_accesses=[
+            azuread.ApplicationRequiredResourceAccessArgs(
+                resource_app_id=MICROSOFT_GRAPH_APP_ID,
+                resource_accesses=[
+                    azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
+                        id=DIRECTORY_READWRITE_ALL, type="Role"
+                    )
+                ],
+            )
+        ],
+    )
+
+
+# --- every path to a directory role -----------------------------------------------------------
+
+
+def role_eligibility(app: AppRegistration) -> None:
+    azuread.DirectoryRoleEligibilityScheduleRequest(
+        "attack-eligible",
+        role_definition_id=USER_ADMINISTRATOR_ID,
+        principal_id=app.service_principal_object_id,
+        directory_scope_id="/",
+        justification="standby",
+        opts=_inside(app),
+    )
+
+
+def directory_role_member(app: AppRegistration) -> None:
+    azuread.DirectoryRoleMember(
+        "attack-role-member",
+        role_object_id=ACTIVATED_ROLE,
+        member_object_id=app.service_principal_object_id,
+    )
+
+
+def administrative_unit_role_member(app: AppRegistration) -> None:
+    azuread.AdministrativeUnitRoleMember(
+        "attack-au-role-member",
+        administrative_unit_object_id=ADMINISTRATIVE_UNIT,
+        role_object_id=ACTIVATED_ROLE,
+        member_object_id=app.service_principal_object_id,
+    )
+
+
+def group_member(app: AppRegistration) -> None:
+    azuread.GroupMember(
+        "attack-group-member",
+        group_object_id=ROLE_ASSIGNABLE_GROUP,
+        member_object_id=app.service_principal_object_id,
+    )
+
+
+def role_assignable_group(app: AppRegistration) -> None:
+    azuread.Group(
+        "attack-group",
+        display_name="Tier-0 helpers",
+        security_enabled=True,
+        assignable_to_role=True,
+        members=[app.service_principal_object_id],
+    )
+
+
+def pim_group_assignment(app: AppRegistration) -> None:
+    azuread.PrivilegedAccessGroupAssignmentSchedule(
+        "attack-pim-assignment",
+        group_id=ROLE_ASSIGNABLE_GROUP,
+        principal_id=app.service_principal_object_id,
+        assignment_type="member",
+        permanent_assignment=True,
+    )
+
+
+def pim_group_eligibility(app: AppRegistration) -> None:
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "attack-pim-eligibility",
+        group_id=ROLE_ASSIGNABLE_GROUP,
+        principal_id=app.service_principal_object_id,
+        assignment_type="owner",
+        permanent_assignment=True,
+    )
+
+
+def global_administrator_in_component(app: AppRegistration) -> None:
+    azuread.DirectoryRoleAssignment(
+        "privilege-secure-role-global-administrator",
+        role_id=GLOBAL_ADMINISTRATOR_ID,
+        principal_object_id=app.service_principal_object_id,
+        opts=_inside(app),
+    )
+
+
+def role_id_unknown_in_preview(app: AppRegistration) -> None:
+    """The role id comes out of another resource's output: unknown during the preview."""
+    decoy = _decoy()
+    azuread.DirectoryRoleAssignment(
+        "privilege-secure-role-extra",
+        role_id=decoy.client_id.apply(lambda _: GLOBAL_ADMINISTRATOR_ID),
+        principal_object_id=app.service_principal_object_id,
+        opts=_inside(app),
+    )
+
+
+def app_role_unknown_in_preview(app: AppRegistration) -> None:
+    decoy = _decoy()
+    azuread.AppRoleAssignment(
+        "privilege-secure-consent-extra",
+        app_role_id=decoy.client_id.apply(lambda _: APPLICATION_READWRITE_ALL),
+        principal_object_id=app.service_principal_object_id,
+        resource_object_id=GRAPH_OBJECT_ID,
+        opts=_inside(app),
+    )
+
+
+# --- ownership --------------------------------------------------------------------------------
+
+
+def application_owner(app: AppRegistration) -> None:
+    azuread.ApplicationOwner(
+        "attack-owner", application_id=_application_id(app), owner_object_id=ATTACKER
+    )
+
+
+def adopted_service_principal(app: AppRegistration) -> None:
+    azuread.ServicePrincipal(
+        "attack-adopted-sp", client_id=app.client_id, use_existing=True, owners=[ATTACKER]
+    )
+
+
+# --- resource types the pack does not otherwise judge -----------------------------------------
+
+
+class _GraphCaller(pulumi.dynamic.ResourceProvider):
+    """Could call Microsoft Graph with the deployer's token: nothing the pack can read."""
+
+    def create(self, props: Any) -> pulumi.dynamic.CreateResult:
+        return pulumi.dynamic.CreateResult(id_="done", outs={})
+
+
+class _GraphCall(pulumi.dynamic.Resource):
+    """A dynamic resource, declared the way the Pulumi docs show."""
+
+    def __init__(self, name: str, target: pulumi.Input[str]) -> None:
+        super().__init__(_GraphCaller(), name, {"target": target})
+
+
+def dynamic_provider(app: AppRegistration) -> None:
+    _GraphCall("attack-dynamic", app.client_id)
+
+
+def foreign_component(app: AppRegistration) -> None:
+    pulumi.ComponentResource("backdoor:index:Helper", "attack-helper")
+
+
+def other_provider(app: AppRegistration) -> None:
+    pulumi.CustomResource(
+        "command:local:Command",
+        "attack-command",
+        {"create": app.client_id.apply(lambda c: f"az ad app credential reset --id {c}")},
+    )
+
+
+def backdoor_user(app: AppRegistration) -> None:
+    azuread.User(
+        "attack-user",
+        user_principal_name="helpdesk@contoso.onmicrosoft.com",
+        display_name="Helpdesk",
+        password="Attacker-Chosen-1!",
+    )
+
+
+def custom_directory_role(app: AppRegistration) -> None:
+    azuread.CustomDirectoryRole(
+        "attack-custom-role",
+        display_name="Credential writer",
+        enabled=True,
+        version="1.0",
+        permissions=[
+            azuread.CustomDirectoryRolePermissionArgs(
+                allowed_resource_actions=["microsoft.directory/applications/credentials/update"]
+            )
+        ],
+    )
+
+
+def application_registration(app: AppRegistration) -> None:
+    azuread.ApplicationRegistration("attack-registration", display_name="Second door")
+
+
+def synchronization_secret(app: AppRegistration) -> None:
+    azuread.SynchronizationSecret(
+        "attack-sync-secret",
+        service_principal_id=_service_principal_id(app),
+        credentials=[azuread.SynchronizationSecretCredentialArgs(key="SecretToken", value="x")],
+    )
+
+
+# --- red team round 1 (/work/redteam/attacks-round1.md) ---------------------------------------
+
+
+def secret_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
+    """RT-06: the dependency record names only the decoy, the value is the real app's id."""
+    decoy = _decoy()
+    azuread.ApplicationPassword(
+        "privilege-secure-client-secret-c",
+        application_id=decoy.id.apply(lambda _: f"/applications/{REAL_APPLICATION_OBJECT_ID}"),
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
+def secret_with_its_dependencies_stripped(app: AppRegistration) -> None:
+    """RT-07: an ``Output`` rebuilt without its resources: unknown in a preview, linked to
+    nothing."""
+    tick = azuread.Application("attack-tick", display_name="tick")
+    mixed = pulumi.Output.all(_application_id(app), tick.id).apply(lambda ids: str(ids[0]))
+    stripped: pulumi.Output[str] = pulumi.Output(
+        set(),
+        mixed.future(),  # type: ignore[arg-type]  # the public constructor, as RT-07 uses it
+        mixed.is_known(),
+        mixed.is_secret(),
+    )
+    azuread.ApplicationPassword(
+        "privilege-secure-client-secret-c",
+        application_id=stripped,
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
+def secret_on_the_deployers_application(app: AppRegistration) -> None:
+    """RT-46: a static secret on another application of the tenant (the deployer's)."""
+    azuread.ApplicationPassword(
+        "privilege-secure-client-secret-c",
+        application_id=f"/applications/{fake_guid('application', 'deployer')}",
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
+def password_on_exchange_online(app: AppRegistration) -> None:
+    """RT-08: a password on a Microsoft first-party service principal outside the stack."""
+    azuread.ServicePrincipalPassword(
+        "attack-exchange-password",
+        service_principal_id=f"/servicePrincipals/{fake_guid('service-principal', 'exchange')}",
+        end_date=_soon(),
+    )
+
+
+def _single_sign_on(props: dict[str, Any]) -> None:
+    props["preferred_single_sign_on_mode"] = "saml"
+    props["login_url"] = "https://evil.example/login"
+
+
+def _exposed_api(props: dict[str, Any]) -> None:
+    props["api"] = azuread.ApplicationApiArgs(
+        oauth2_permission_scopes=[
+            azuread.ApplicationApiOauth2PermissionScopeArgs(
+                id=fake_guid("scope", "impersonate"),
+                value="user_impersonation",
+                admin_consent_description="x",
+                admin_consent_display_name="x",
+            )
+        ]
+    )
+
+
+def _lower_case_role_type(props: dict[str, Any]) -> None:
+    """RT-51: ``role`` instead of ``Role``: invisible to a check that compares exactly."""
+    props["required_resource_accesses"] = [
+        *props["required_resource_accesses"],
+        azuread.ApplicationRequiredResourceAccessArgs(
+            resource_app_id=MICROSOFT_GRAPH_APP_ID,
+            resource_accesses=[
+                azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
+                    id=APPLICATION_READWRITE_ALL, type="role"
+                )
+            ],
+        ),
+    ]
+
+
+def role_to_a_user_of_the_stack(app: AppRegistration) -> None:
+    """RT-22: an allowed role to a user the same change creates."""
+    user = azuread.User(
+        "attack-backup-user",
+        user_principal_name="svc-backup@contoso.onmicrosoft.com",
+        display_name="svc backup",
+        password="Attacker-Known-1!",
+    )
+    azuread.DirectoryRoleAssignment(
+        "attack-role-for-user",
+        role_id=DIRECTORY_ROLE_TEMPLATE_IDS["Privileged Authentication Administrator"],
+        principal_object_id=user.object_id,
+    )
+
+
+def role_to_the_deployer(app: AppRegistration) -> None:
+    """RT-45: the deployer grants itself an allowed role."""
+    me = azuread.get_client_config_output()
+    azuread.DirectoryRoleAssignment(
+        "attack-role-for-deployer",
+        role_id=DIRECTORY_ROLE_TEMPLATE_IDS["Privileged Authentication Administrator"],
+        principal_object_id=me.object_id,
+    )
+
+
+def consent_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
+    """RT-36: the dependency says decoy, the value is the real service principal."""
+    decoy = _decoy()
+    decoy_principal = azuread.ServicePrincipal("attack-decoy-sp", client_id=decoy.client_id)
+    real = fake_guid("service-principal", "privilege-secure-service-principal")
+    azuread.AppRoleAssignment(
+        "attack-mfa",
+        app_role_id=graph_permission(
+            "UserAuthenticationMethod.ReadWrite.All", PermissionType.APPLICATION
+        ).id,
+        principal_object_id=decoy_principal.object_id.apply(lambda _: real),
+        resource_object_id=GRAPH_OBJECT_ID,
+    )
+
+
+def provider_signed_in_as_the_app(app: AppRegistration) -> None:
+    """RT-48: resources declared through a provider that signs in with the app's own secret."""
+    azuread.Provider(
+        "attack-tier0",
+        tenant_id=app.tenant_id,
+        client_id=app.client_id,
+        client_secret=app.client_secret,
+    )
+
+
+def second_component(app: AppRegistration) -> None:
+    """RT-52: one line, a second Tier-0 app of the same shape."""
+    AppRegistration(
+        "privilege-secure-dr",
+        {"display_name": "Netwrix Privilege Secure (DR)", "owners": [ATTACKER]},
+    )
+
+
+def guest_invitation(app: AppRegistration) -> None:
+    """RT-23."""
+    azuread.Invitation(
+        "attack-guest",
+        user_email_address="attacker@example.com",
+        redirect_url="https://myapps.microsoft.com",
+    )
+
+
+def pre_authorized_client(app: AppRegistration) -> None:
+    """RT-41."""
+    azuread.ApplicationPreAuthorized(
+        "attack-pre-authorized",
+        application_id=_application_id(app),
+        authorized_client_id=fake_guid("client", "attacker"),
+        permission_ids=[fake_guid("scope", "impersonate")],
+    )
+
+
+_TYPES = "resource-types-allowlist"
+_CREDENTIALS = "credentials-client-secrets-only"
+_COUNT = "client-secret-count"
+_PATHS = "directory-role-paths"
+_RECIPIENTS = "grant-recipients"
+_OWNERS = "owners-from-component"
+_NOT_ONLY = "not (only) to the service principal of Application 'privilege-secure-application'"
+
+ATTACKS: Final[tuple[Attack, ...]] = (
+    Attack(
+        "application-certificate",
+        _CREDENTIALS,
+        "a certificate credential (ApplicationCertificate)",
+        ("attack-certificate",),
+        application_certificate,
+    ),
+    Attack(
+        "service-principal-certificate",
+        _CREDENTIALS,
+        "a certificate credential (ServicePrincipalCertificate)",
+        ("attack-sp-certificate",),
+        service_principal_certificate,
+    ),
+    Attack(
+        "federated-identity-credential",
+        _CREDENTIALS,
+        "a federated identity credential (ApplicationFederatedIdentityCredential)",
+        ("attack-federated",),
+        federated_credential,
+    ),
+    Attack(
+        "flexible-federated-identity-credential",
+        _CREDENTIALS,
+        "a federated identity credential (ApplicationFlexibleFederatedIdentityCredential)",
+        ("attack-flexible-federated",),
+        flexible_federated_credential,
+    ),
+    Attack(
+        "service-principal-password",
+        _CREDENTIALS,
+        "a password credential (ServicePrincipalPassword)",
+        ("attack-sp-password",),
+        service_principal_password,
+    ),
+    Attack(
+        "token-signing-certificate",
+        _CREDENTIALS,
+        "a certificate credential (ServicePrincipalTokenSigningCertificate)",
+        ("attack-token-signing",),
+        token_signing_certificate,
+    ),
+    Attack(
+        "inline-password-on-the-application",
+        _CREDENTIALS,
+        "password (the Application's inline client secret) is set",
+        (APPLICATION,),
+        before=_transform(types.APPLICATION, _inline_password),
+    ),
+    Attack(
+        "client-secret-outside-the-component",
+        _CREDENTIALS,
+        "a client secret declared outside the privilegesecure:index:AppRegistration component",
+        ("attack-secret",),
+        secret_outside_component,
+    ),
+    Attack(
+        "third-client-secret-in-the-component",
+        _COUNT,
+        "has 3 client secrets",
+        (APPLICATION,),
+        third_secret_in_component,
+    ),
+    Attack(
+        "secret-linked-through-a-decoy",
+        _COUNT,
+        "has 3 client secrets",
+        (APPLICATION,),
+        secret_linked_through_a_decoy,
+    ),
+    Attack(
+        "secret-by-the-app-id-copied-from-the-portal",
+        _COUNT,
+        "ApplicationPassword 'privilege-secure-client-secret-c'",
+        (APPLICATION, "privilege-secure-client-secret-c"),
+        secret_by_literal_id,
+    ),
+    Attack(
+        "secret-lifetime-widened-in-the-component",
+        "client-secret-expiry",
+        "days ahead (the latest allowed today is",
+        ("privilege-secure-client-secret-a", "privilege-secure-client-secret-b"),
+        before=_transform(types.APPLICATION_PASSWORD, _far_end_date),
+    ),
+    Attack(
+        "multi-tenant-application",
+        "single-tenant-application",
+        "signInAudience is AzureADMultipleOrgs",
+        (APPLICATION,),
+        before=_transform(types.APPLICATION, _multi_tenant),
+    ),
+    Attack(
+        "consent-to-a-decoy-service-principal",
+        _RECIPIENTS,
+        "grants to ServicePrincipal 'attack-decoy-sp'",
+        ("attack-decoy-consent",),
+        consent_to_a_decoy,
+    ),
+    Attack(
+        "consent-to-a-literal-principal",
+        _RECIPIENTS,
+        f"grants to principal {ATTACKER_SERVICE_PRINCIPAL} (principalObjectId), {_NOT_ONLY}",
+        ("privilege-secure-consent-extra",),
+        consent_to_a_literal_principal,
+    ),
+    Attack(
+        "delegated-grant-to-another-principal",
+        _RECIPIENTS,
+        f"grants to principal {ATTACKER_SERVICE_PRINCIPAL} (servicePrincipalObjectId)",
+        ("attack-delegated",),
+        delegated_grant_to_another_principal,
+    ),
+    Attack(
+        "directory-role-to-the-attacker",
+        _RECIPIENTS,
+        f"grants to principal {ATTACKER} (principalObjectId)",
+        ("attack-role-for-me",),
+        directory_role_to_a_user,
+    ),
+    Attack(
+        "second-privileged-application",
+        _RECIPIENTS,
+        "2 applications request or hold Privilege Secure's permissions",
+        ("attack-second-app",),
+        second_privileged_application,
+    ),
+    Attack(
+        "directory-role-eligibility",
+        _PATHS,
+        "DirectoryRoleEligibilityScheduleRequest makes a principal eligible",
+        ("attack-eligible",),
+        role_eligibility,
+    ),
+    Attack(
+        "directory-role-member",
+        _PATHS,
+        "DirectoryRoleMember adds a member to a directory role",
+        ("attack-role-member",),
+        directory_role_member,
+    ),
+    Attack(
+        "administrative-unit-role-member",
+        _PATHS,
+        "AdministrativeUnitRoleMember adds a member",
+        ("attack-au-role-member",),
+        administrative_unit_role_member,
+    ),
+    Attack(
+        "group-member",
+        _PATHS,
+        "GroupMember adds a member to a group",
+        ("attack-group-member",),
+        group_member,
+    ),
+    Attack(
+        "role-assignable-group-with-the-app",
+        _PATHS,
+        "Group members is set",
+        ("attack-group",),
+        role_assignable_group,
+    ),
+    Attack(
+        "pim-group-assignment",
+        _PATHS,
+        "PrivilegedAccessGroupAssignmentSchedule assigns group membership",
+        ("attack-pim-assignment",),
+        pim_group_assignment,
+    ),
+    Attack(
+        "pim-group-eligibility",
+        _PATHS,
+        "PrivilegedAccessGroupEligibilitySchedule makes a principal eligible",
+        ("attack-pim-eligibility",),
+        pim_group_eligibility,
+    ),
+    Attack(
+        "global-administrator-inside-the-component",
+        "directory-role-allowlist",
+        f"directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",
+        ("privilege-secure-role-global-administrator",),
+        global_administrator_in_component,
+    ),
+    Attack(
+        "role-id-unknown-during-preview",
+        "directory-role-allowlist",
+        "roleId",
+        ("privilege-secure-role-extra",),
+        role_id_unknown_in_preview,
+    ),
+    Attack(
+        "app-role-id-unknown-during-preview",
+        "graph-application-permissions-allowlist",
+        "appRoleId",
+        ("privilege-secure-consent-extra",),
+        app_role_unknown_in_preview,
+    ),
+    Attack(
+        "application-owner",
+        _OWNERS,
+        f"ApplicationOwner adds owner {ATTACKER} outside the component's owners",
+        ("attack-owner",),
+        application_owner,
+    ),
+    Attack(
+        "adopted-service-principal-with-owners",
+        _OWNERS,
+        "useExisting is true",
+        ("attack-adopted-sp",),
+        adopted_service_principal,
+    ),
+    Attack(
+        "owner-outside-the-allowlist",
+        _OWNERS,
+        f"owners[0] {ATTACKER} is not in allowedOwnerObjectIds",
+        (APPLICATION, "privilege-secure-service-principal"),
+        overrides=(("owners", f'["{ATTACKER}"]'),),
+        pack_config={"owners-from-component": {"allowedOwnerObjectIds": [DEPLOYER_OBJECT_ID]}},
+    ),
+    Attack(
+        "dynamic-provider",
+        _TYPES,
+        "resource type pulumi-python:dynamic:Resource is not allowed",
+        ("attack-dynamic",),
+        dynamic_provider,
+    ),
+    Attack(
+        "foreign-component",
+        _TYPES,
+        "resource type backdoor:index:Helper is not allowed",
+        ("attack-helper",),
+        foreign_component,
+    ),
+    Attack(
+        "other-providers-resource",
+        _TYPES,
+        "resource type command:local:Command is not allowed",
+        ("attack-command",),
+        other_provider,
+    ),
+    Attack(
+        "backdoor-user",
+        _TYPES,
+        "resource type azuread:index/user:User is not allowed",
+        ("attack-user",),
+        backdoor_user,
+    ),
+    Attack(
+        "custom-directory-role",
+        _TYPES,
+        "resource type azuread:index/customDirectoryRole:CustomDirectoryRole is not allowed",
+        ("attack-custom-role",),
+        custom_directory_role,
+    ),
+    Attack(
+        "application-registration",
+        _TYPES,
+        "azuread:index/applicationRegistration:ApplicationRegistration is not allowed",
+        ("attack-registration",),
+        application_registration,
+    ),
+    Attack(
+        "synchronization-secret",
+        _TYPES,
+        "azuread:index/synchronizationSecret:SynchronizationSecret is not allowed",
+        ("attack-sync-secret",),
+        synchronization_secret,
+    ),
+    Attack(
+        "rt06-secret-moved-by-a-decoy-dependency",
+        _COUNT,
+        "ApplicationPassword 'privilege-secure-client-secret-c'",
+        (APPLICATION, "privilege-secure-client-secret-c"),
+        secret_moved_by_a_decoy_dependency,
+    ),
+    Attack(
+        "rt07-secret-with-its-dependencies-stripped",
+        _COUNT,
+        "ApplicationPassword 'privilege-secure-client-secret-c'",
+        (APPLICATION, "privilege-secure-client-secret-c"),
+        secret_with_its_dependencies_stripped,
+    ),
+    Attack(
+        "rt46-secret-on-the-deployers-application",
+        _COUNT,
+        "which is no application or service principal of this stack",
+        ("privilege-secure-client-secret-c",),
+        secret_on_the_deployers_application,
+    ),
+    Attack(
+        "rt08-password-on-exchange-online",
+        _CREDENTIALS,
+        "a password credential (ServicePrincipalPassword)",
+        ("attack-exchange-password",),
+        password_on_exchange_online,
+    ),
+    Attack(
+        "rt09-single-sign-on-on-the-service-principal",
+        "no-interactive-sign-in-surface",
+        "preferredSingleSignOnMode is set (saml)",
+        ("privilege-secure-service-principal",),
+        before=_transform(types.SERVICE_PRINCIPAL, _single_sign_on),
+    ),
+    Attack(
+        "rt41-exposed-api-on-the-application",
+        "no-interactive-sign-in-surface",
+        "api.oauth2PermissionScopes is set",
+        (APPLICATION,),
+        before=_transform(types.APPLICATION, _exposed_api),
+    ),
+    Attack(
+        "rt51-lower-case-role-type",
+        "graph-application-permissions-allowlist",
+        ".type is role; only Role",
+        (APPLICATION,),
+        before=_transform(types.APPLICATION, _lower_case_role_type),
+    ),
+    Attack(
+        "rt22-role-to-a-user-the-change-creates",
+        _RECIPIENTS,
+        "DirectoryRoleAssignment 'attack-role-for-user'",
+        ("attack-role-for-user",),
+        role_to_a_user_of_the_stack,
+    ),
+    Attack(
+        "rt45-role-to-the-deployer",
+        _RECIPIENTS,
+        f"grants to principal {DEPLOYER_OBJECT_ID} (principalObjectId)",
+        ("attack-role-for-deployer",),
+        role_to_the_deployer,
+    ),
+    Attack(
+        "rt36-consent-moved-by-a-decoy-dependency",
+        "consent-matches-request",
+        "UserAuthenticationMethod.ReadWrite.All",
+        ("attack-mfa",),
+        consent_moved_by_a_decoy_dependency,
+        preview_policy=_RECIPIENTS,
+    ),
+    Attack(
+        "rt48-provider-signed-in-as-the-app",
+        _CREDENTIALS,
+        "an explicit provider that signs in with clientSecret",
+        ("attack-tier0",),
+        provider_signed_in_as_the_app,
+    ),
+    Attack(
+        "rt52-second-component",
+        _RECIPIENTS,
+        "2 applications request or hold Privilege Secure's permissions",
+        ("privilege-secure-dr-application", APPLICATION),
+        second_component,
+    ),
+    Attack(
+        "rt23-guest-invitation",
+        _TYPES,
+        "azuread:index/invitation:Invitation is not allowed",
+        ("attack-guest",),
+        guest_invitation,
+    ),
+    Attack(
+        "rt41-pre-authorized-client",
+        _TYPES,
+        "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized is not allowed",
+        ("attack-pre-authorized",),
+        pre_authorized_client,
+    ),
+)
+
+ATTACKS_BY_ID: Final = {attack.id: attack for attack in ATTACKS}
