@@ -157,6 +157,6 @@ def _preview(args: argparse.Namespace) -> int:
     plan = build_plan(args.stack, config, run, verdict)
     diff = compare(previous, plan) if previous is not None else None
     sys.stdout.write(render(plan, args.format, diff))
-    if verdict is not None and verdict.mandatory:
+    if (verdict is not None and verdict.mandatory) or plan["unseenByThePack"]:
         return EXIT_POLICY_VIOLATION
     return EXIT_OK

@@ -266,6 +266,10 @@ class DeclaredResource:
     ignore_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]]
+    retain_on_delete: bool = False
+    """``ResourceOptions(retain_on_delete=True)``: the analyzer protocol never carries it."""
+    deleted_with: str = ""
+    """``ResourceOptions(deleted_with=...)``'s URN: never carried to a policy pack either."""
 
 
 @dataclass(frozen=True)
@@ -360,6 +364,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 property_dependencies={
                     key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
                 },
+                retain_on_delete=bool(request.retainOnDelete),
+                deleted_with=request.deletedWith,
             )
         )
         return response

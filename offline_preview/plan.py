@@ -85,6 +85,14 @@ class PolicyResult(TypedDict):
     mandatoryViolations: int
 
 
+class UnseenFinding(TypedDict):
+    """What the policy pack cannot see and this preview reports itself."""
+
+    check: str
+    message: str
+    urn: str
+
+
 class OutputValue(TypedDict):
     value: object
     secret: bool
@@ -101,6 +109,9 @@ class Plan(TypedDict):
     warnings: list[str]
     policy: PolicyResult | None
     """``None`` with ``--no-policy``."""
+    unseenByThePack: list[UnseenFinding]
+    """Resource options the analyzer protocol never carries (``retainOnDelete``,
+    ``deletedWith``): reported here, since no policy can."""
 
 
 def permission_label(permission_id: str) -> str:
@@ -237,7 +248,39 @@ def build_plan(
         },
         "warnings": list(run.warnings),
         "policy": None if verdict is None else _policy(verdict),
+        "unseenByThePack": unseen_by_the_pack(run.resources),
     }
+
+
+def unseen_by_the_pack(resources: Sequence[DeclaredResource]) -> list[UnseenFinding]:
+    """Every resource that keeps living in Entra after it leaves the stack.
+
+    With ``retainOnDelete`` a revoked secret or a removed consent stays live in Entra while it
+    leaves the state; with ``deletedWith`` Pulumi skips its delete when another resource goes.
+    Neither reaches a policy pack, so this preview reports them itself.
+    """
+    findings: list[UnseenFinding] = []
+    for r in sorted(resources, key=_tree_order):
+        if r.retain_on_delete:
+            findings.append(
+                {
+                    "check": "retainOnDelete",
+                    "message": f"{r.name} sets retainOnDelete: removing it from the program "
+                    "leaves it live in Entra (a revoked secret, a removed consent or role keeps "
+                    "working); the policy pack cannot see this option",
+                    "urn": r.urn,
+                }
+            )
+        if r.deleted_with:
+            findings.append(
+                {
+                    "check": "deletedWith",
+                    "message": f"{r.name} sets deletedWith {r.deleted_with}: Pulumi skips its "
+                    "delete, so it can stay live in Entra; the policy pack cannot see this option",
+                    "urn": r.urn,
+                }
+            )
+    return findings
 
 
 _TYPE_ORDER: Final = (

@@ -116,6 +116,11 @@ def _text(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
         for line in _diff_lines(diff):
             yield f"  {line}"
     yield ""
+    for finding in plan["unseenByThePack"]:
+        yield (
+            f"  [unseen by the pack] {finding['check']} ({_where(finding['urn'])}): "
+            + finding["message"]
+        )
     policy = plan["policy"]
     if policy is not None:
         for violation in policy["violations"]:
@@ -172,6 +177,12 @@ def _markdown(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
         yield ""
         for warning in plan["warnings"]:
             yield f"- {warning}"
+    if plan["unseenByThePack"]:
+        yield ""
+        yield "#### What the policy pack cannot see"
+        yield ""
+        for finding in plan["unseenByThePack"]:
+            yield f"- `{_where(finding['urn'])}` {finding['check']}: {_cell(finding['message'])}"
     policy = plan["policy"]
     if policy is not None and policy["violations"]:
         yield ""

@@ -1020,4 +1020,55 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     ),
 )
 
-ATTACKS_BY_ID: Final = {attack.id: attack for attack in ATTACKS}
+
+def _retain_on_delete(type_token: str) -> Callable[[], None]:
+    """RT-31/32: every resource of a type outlives its removal from the program."""
+
+    def transformation(
+        args: pulumi.ResourceTransformationArgs,
+    ) -> pulumi.ResourceTransformationResult | None:
+        if args.type_ != type_token:
+            return None
+        return pulumi.ResourceTransformationResult(
+            args.props,
+            pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(retain_on_delete=True)),
+        )
+
+    def before() -> None:
+        pulumi.runtime.register_stack_transformation(transformation)
+
+    return before
+
+
+def consent_deleted_with_a_decoy(app: AppRegistration) -> None:
+    """RT-33: removing both later skips the consent's delete."""
+    decoy = _decoy()
+    azuread.AppRoleAssignment(
+        "privilege-secure-consent-kept",
+        app_role_id=DIRECTORY_READWRITE_ALL,
+        principal_object_id=app.service_principal_object_id,
+        resource_object_id=GRAPH_OBJECT_ID,
+        opts=pulumi.ResourceOptions(parent=app, deleted_with=decoy),
+    )
+
+
+UNSEEN_ATTACKS: Final[tuple[Attack, ...]] = (
+    Attack(
+        "rt32-retained-rotation",
+        "retainOnDelete",
+        "privilege-secure-client-secret-a sets retainOnDelete",
+        ("privilege-secure-client-secret-a", "privilege-secure-client-secret-b"),
+        before=_retain_on_delete(types.APPLICATION_PASSWORD),
+    ),
+    Attack(
+        "rt33-consent-deleted-with-a-decoy",
+        "deletedWith",
+        "privilege-secure-consent-kept sets deletedWith",
+        ("privilege-secure-consent-kept",),
+        consent_deleted_with_a_decoy,
+    ),
+)
+"""What no policy can see (the analyzer protocol does not carry the option): the offline
+preview reports it itself (``policy`` names its check there)."""
+
+ATTACKS_BY_ID: Final = {attack.id: attack for attack in (*ATTACKS, *UNSEEN_ATTACKS)}

@@ -7,11 +7,34 @@ right policy, on the right resource. One pack process serves the module
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+import jsonschema
 import pytest
 
+from components.app_registration import TYPE_TOKEN
+from offline_preview import cli
+from offline_preview.engine import REPOSITORY, ProgramRun, read_stack_config_file, run_program
+from offline_preview.plan import build_plan
 from offline_preview.policy_client import PolicyPackClient
-from tests.policies.attacks import ATTACKS, Attack
-from tests.policies.program_harness import DEV, MODES, ProgramRuns, Scenario, judge_stack, show
+from offline_preview.render import render
+from policies import resource_types as types
+from policies.resource_types import PROGRAM_RESOURCE_TYPES
+from tests.policies.attacks import ATTACKS, UNSEEN_ATTACKS, Attack
+from tests.policies.program_harness import (
+    ATTACK_KEY,
+    ATTACKED_PROGRAM,
+    DEV,
+    MODES,
+    ProgramRuns,
+    Scenario,
+    judge_stack,
+    show,
+)
+
+PLAN_SCHEMA: Final = json.loads((REPOSITORY / "offline_preview" / "plan.schema.json").read_text())
 
 
 def test_there_are_at_least_thirty_distinct_attacks() -> None:
@@ -39,3 +62,77 @@ def test_each_attack_is_a_mandatory_violation(
         f"no mandatory {attack.policy} on {attack.offenders}:\n{show(verdict.diagnostics)}"
     )
     assert any(attack.needle in d.detail for d in found), show(tuple(found))
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+@pytest.mark.parametrize("attack", UNSEEN_ATTACKS, ids=lambda attack: attack.id)
+def test_what_the_pack_cannot_see_the_offline_preview_reports(
+    runs: ProgramRuns, attack: Attack, mode: str
+) -> None:
+    scenario = Scenario(DEV, "4.1", MODES[mode], attack=attack.id)
+    run = runs.get(scenario)
+
+    plan = build_plan(scenario.stack, read_stack_config_file(DEV), run, None)
+    text = render(plan, "text", None)
+    markdown = render(plan, "markdown", None)
+
+    jsonschema.validate(plan, PLAN_SCHEMA)
+    found = [f for f in plan["unseenByThePack"] if f["check"] == attack.policy]
+    assert {f["urn"].rsplit("::", 1)[-1] for f in found} <= set(attack.offenders)
+    assert any(attack.needle in f["message"] for f in found), found
+    assert f"[unseen by the pack] {attack.policy}" in text
+    assert "#### What the policy pack cannot see" in markdown
+
+
+def test_the_offline_preview_fails_on_a_resource_the_pack_cannot_judge(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI, running the program with a retained rotation: exit 1, the finding shown."""
+
+    def attacked(config: Mapping[str, str], **options: Any) -> ProgramRun:
+        values = {**config, ATTACK_KEY: "rt32-retained-rotation"}
+        return run_program(values, **options, program=ATTACKED_PROGRAM)
+
+    monkeypatch.setattr(cli, "run_program", attacked)
+
+    code = cli.main(["--no-policy"])
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "[unseen by the pack] retainOnDelete (privilege-secure-client-secret-a)" in out
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+@pytest.mark.parametrize(
+    "overrides",
+    [(), (("privilegeSecureVersion", "26.03"),), (("manageGlobalAdministrators", "true"),)],
+    ids=["4.1", "26.03", "global-administrator"],
+)
+def test_every_type_the_program_declares_is_allowed_by_default(
+    runs: ProgramRuns, overrides: tuple[tuple[str, str], ...], mode: str
+) -> None:
+    """The one tuple of the program's types: adding a type to the program is one line there."""
+    run = runs.get(Scenario(DEV, "4.1", MODES[mode], overrides))
+
+    declared = {r.type for r in run.resources} | {types.STACK}
+
+    assert declared <= set(PROGRAM_RESOURCE_TYPES)
+    assert types.COMPONENT == TYPE_TOKEN
+
+
+def test_the_default_types_are_only_what_the_program_declares(runs: ProgramRuns) -> None:
+    """Nothing more is allowed by default than some run of the program declares."""
+    declared = {types.STACK, types.PROVIDERS}
+    for version in ("4.1", "26.03"):
+        declared |= {r.type for r in runs.get(Scenario(DEV, version, False)).resources}
+
+    assert set(PROGRAM_RESOURCE_TYPES) == declared
+
+
+def test_no_resource_of_ours_outlives_its_removal(runs: ProgramRuns) -> None:
+    """retainOnDelete / deletedWith never reach the pack: the program must not set them."""
+    for version in ("4.1", "26.03"):
+        for overrides in ((), (("protect", "true"),), (("manageGlobalAdministrators", "true"),)):
+            run = runs.get(Scenario(DEV, version, False, overrides))
+            assert [r.name for r in run.resources if r.retain_on_delete] == []
+            assert [r.name for r in run.resources if r.deleted_with] == []
