@@ -10,6 +10,7 @@ attacker's own app, a literal object id) hands Tier-0 rights to someone nobody r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from pulumi_policy import (
@@ -62,6 +63,49 @@ def _requests_manifest_permissions(application: PolicyResource) -> bool:
     return False
 
 
+CONSENT_RESOURCES: Final[dict[str, str]] = {
+    types.APP_ROLE_ASSIGNMENT: "resourceObjectId",
+    types.DELEGATED_PERMISSION_GRANT: "resourceServicePrincipalObjectId",
+}
+"""Every consent, and the property naming the API (resource service principal) it is for."""
+
+
+def _check_one_resource(resources: Sequence[PolicyResource], findings: Findings) -> None:
+    """Every consent is to one resource service principal: Microsoft Graph's.
+
+    Graph's object id differs per tenant, so the pack cannot name it; but the program consents
+    everything to the one it looked up, and a consent to another API (Azure AD Graph's
+    ``User.Read``, say) names ids the allowlists read as Graph's (red team RT-19).
+    """
+    targets: dict[str, list[PolicyResource]] = {}
+    for consent in resources:
+        prop = CONSENT_RESOURCES.get(consent.resource_type)
+        if prop is None:
+            continue
+        target = read(consent.props, prop)
+        if target is UNKNOWN:
+            findings.violation(
+                f"{label(consent)}: {prop} is unknown during preview; the program consents to "
+                "Microsoft Graph's service principal, which it looks up (known in a preview)",
+                consent.urn,
+            )
+        elif target is not None:
+            targets.setdefault(text(target).strip().lower(), []).append(consent)
+    if len(targets) > 1:
+        most = max(targets.values(), key=len)
+        for group in targets.values():
+            if group is most:
+                continue
+            for consent in group:
+                target = read(consent.props, CONSENT_RESOURCES[consent.resource_type])
+                findings.violation(
+                    f"{label(consent)} consents to {text(target)}, "
+                    f"not to the resource service principal of the other {len(most)} consents "
+                    "(Microsoft Graph's): only Microsoft Graph's permissions are judged",
+                    consent.urn,
+                )
+
+
 def validate_grant_recipients(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Every grant goes to this application's service principal; few privileged applications."""
     limit = knobs.integer(
@@ -106,6 +150,7 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
                 "the stack exists to hold one Tier-0 principal",
                 grant.urn,
             )
+    _check_one_resource(args.resources, findings)
     privileged = {
         a.urn: a for a in applications if a.urn in holders or _requests_manifest_permissions(a)
     }

@@ -19,6 +19,7 @@ from policies.credentials import (
 from policies.directory_roles import directory_role_policy
 from policies.grant_recipients import grant_recipients_policy
 from policies.graph_permissions import application_permissions_policy, delegated_permissions_policy
+from policies.manifest_match import single_manifest_policy
 from policies.ownership import ownership_policy
 from policies.resource_allowlist import resource_types_policy
 from policies.role_paths import role_paths_policy
@@ -48,4 +49,5 @@ def build_policies(clock: Clock = utc_now) -> list[Policy]:
         ownership_policy(),
         role_paths_policy(),
         grant_recipients_policy(),
+        single_manifest_policy(),
     ]

@@ -616,6 +616,46 @@ def provider_signed_in_as_the_app(app: AppRegistration) -> None:
     )
 
 
+def _manifest_mix(props: dict[str, Any]) -> None:
+    """RT-15: a 4.1 app that also requests 26.03's UserAuthenticationMethod.ReadWrite.All."""
+    extra = graph_permission("UserAuthenticationMethod.ReadWrite.All", PermissionType.APPLICATION)
+    props["required_resource_accesses"] = [
+        azuread.ApplicationRequiredResourceAccessArgs(
+            resource_app_id=MICROSOFT_GRAPH_APP_ID,
+            resource_accesses=[
+                *props["required_resource_accesses"][0].resource_accesses,
+                azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
+                    id=extra.id, type="Role"
+                ),
+            ],
+        )
+    ]
+
+
+def privileged_authentication_administrator(app: AppRegistration) -> None:
+    """RT-15: an allowed role, but of the other manifest: it resets Global Administrators."""
+    azuread.DirectoryRoleAssignment(
+        "privilege-secure-role-privileged-authentication-administrator",
+        role_id=DIRECTORY_ROLE_TEMPLATE_IDS["Privileged Authentication Administrator"],
+        principal_object_id=app.service_principal_object_id,
+        opts=_inside(app),
+    )
+
+
+AZURE_AD_GRAPH_OBJECT_ID: Final = fake_guid("service-principal", "azure-ad-graph")
+
+
+def consent_to_another_api(app: AppRegistration) -> None:
+    """RT-19: Azure AD Graph's ``User.Read``, which the allowlists would read as Graph's."""
+    azuread.ServicePrincipalDelegatedPermissionGrant(
+        "privilege-secure-consent-delegated-aad",
+        service_principal_object_id=app.service_principal_object_id,
+        resource_service_principal_object_id=AZURE_AD_GRAPH_OBJECT_ID,
+        claim_values=["User.Read"],
+        opts=_inside(app),
+    )
+
+
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -996,6 +1036,27 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         "an explicit provider that signs in with clientSecret",
         ("attack-tier0",),
         provider_signed_in_as_the_app,
+    ),
+    Attack(
+        "rt15-permission-of-the-other-manifest",
+        "single-manifest",
+        "4.1 does not have UserAuthenticationMethod.ReadWrite.All",
+        (APPLICATION,),
+        before=_transform(types.APPLICATION, _manifest_mix),
+    ),
+    Attack(
+        "rt15-role-of-the-other-manifest",
+        "single-manifest",
+        "4.1 does not have Privileged Authentication Administrator",
+        (APPLICATION,),
+        privileged_authentication_administrator,
+    ),
+    Attack(
+        "rt19-consent-to-another-api",
+        _RECIPIENTS,
+        f"consents to {AZURE_AD_GRAPH_OBJECT_ID}, not to the resource service principal",
+        ("privilege-secure-consent-delegated-aad",),
+        consent_to_another_api,
     ),
     Attack(
         "rt52-second-component",

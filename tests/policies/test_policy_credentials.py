@@ -161,6 +161,44 @@ def test_secrets_are_matched_by_known_ids_without_dependencies() -> None:
     assert outcome.urns == [app.urn]
 
 
+def test_an_id_matches_whatever_its_spelling() -> None:
+    """Red team RT-50: case, a trailing slash or the bare object id name the same application."""
+    app = application(id="/applications/3f2a0c4e-0000-4000-8000-00000000abcd")
+    spellings = (
+        "/Applications/3F2A0C4E-0000-4000-8000-00000000ABCD",
+        "/applications/3f2a0c4e-0000-4000-8000-00000000abcd/",
+        "3f2a0c4e-0000-4000-8000-00000000abcd",
+    )
+    secrets = [
+        resource(types.APPLICATION_PASSWORD, f"s{i}", {"applicationId": spelling})
+        for i, spelling in enumerate(spellings)
+    ]
+
+    outcome = check_stack(COUNT, [app, *secrets])
+
+    assert outcome.urns == [app.urn]
+    assert "has 3 client secrets" in outcome.violations[0]
+
+
+def test_a_decoy_dependency_does_not_move_a_known_id() -> None:
+    """Red team RT-06: the value decides whenever it is known."""
+    app = application(id="/applications/abc")
+    decoy = resource(types.APPLICATION, "decoy", {"id": "/applications/decoy"})
+    secrets = [
+        resource(
+            types.APPLICATION_PASSWORD,
+            name,
+            {"applicationId": "/applications/abc"},
+            links={"applicationId": decoy.urn},
+        )
+        for name in ("a", "b", "c")
+    ]
+
+    outcome = check_stack(COUNT, [app, decoy, *secrets])
+
+    assert app.urn in outcome.urns
+
+
 def test_a_credential_of_an_application_outside_the_stack_is_denied() -> None:
     secret = resource(types.APPLICATION_PASSWORD, "a", {"applicationId": "/applications/elsewhere"})
 

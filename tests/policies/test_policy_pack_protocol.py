@@ -49,6 +49,7 @@ POLICY_LEVELS: Final = {
     "owners-from-component": "mandatory",
     "directory-role-paths": "mandatory",
     "grant-recipients": "mandatory",
+    "single-manifest": "mandatory",
 }
 
 
@@ -102,6 +103,7 @@ def test_the_pack_declares_its_policies_levels_and_metadata(pack: PolicyPackClie
         "client-secret-count",
         "consent-matches-request",
         "grant-recipients",
+        "single-manifest",
     }
     for policy in info.policies:
         assert policy.description

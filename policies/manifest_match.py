@@ -1,0 +1,153 @@
+"""One application, one Privilege Secure manifest: no mix of two versions' rights.
+
+The allowlists' defaults are the union of every manifest, so each permission and role on its own
+passes. A 4.1 deployment that also takes 26.03's ``UserAuthenticationMethod.ReadWrite.All`` or
+Privileged Authentication Administrator (which can reset a Global Administrator's credentials) is
+exactly the escalation 4.1's design avoids (red team RT-15). This check asks that what the
+application requests, and what its service principal is consented and assigned, fits inside one
+manifest. Names no manifest lists are left to the allowlists (a reviewed addition admitted by
+``allowedPermissions`` is not refused here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from components.manifests import MANIFESTS, Manifest
+from components.microsoft_ids import PermissionType
+from policies import resource_types as types
+from policies.entra_names import directory_role_name, graph_permission_by_id
+from policies.stack_links import component_applications, label, linked, of_type, possible_links
+from policies.values import UNKNOWN, elements, read, text
+
+MANIFEST_POLICY: Final = "single-manifest"
+_APPLICATION: Final = PermissionType.APPLICATION
+_DELEGATED: Final = PermissionType.DELEGATED
+
+_KNOWN_APPLICATION: Final = frozenset(
+    name for m in MANIFESTS.values() for name in m.application_permissions
+)
+_KNOWN_DELEGATED: Final = frozenset(
+    name for m in MANIFESTS.values() for name in m.delegated_permissions
+)
+_KNOWN_ROLES: Final = frozenset(
+    role for m in MANIFESTS.values() for flag in (False, True) for role in m.roles_for(flag)
+)
+
+
+@dataclass
+class _Rights:
+    """Names of what one application requests or holds, as far as the manifests know them."""
+
+    application: set[str] = field(default_factory=set)
+    delegated: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+
+    def misfits(self, manifest: Manifest) -> list[str]:
+        """What does not fit ``manifest`` (empty when everything does)."""
+        roles = min((self.roles - set(manifest.roles_for(flag)) for flag in (False, True)), key=len)
+        return sorted(
+            (self.application - set(manifest.application_permissions))
+            | (self.delegated - set(manifest.delegated_permissions))
+            | roles
+        )
+
+
+def _permission(permission_id: object, kind: PermissionType) -> str | None:
+    """The manifest name of a permission id, or ``None``."""
+    if permission_id is None or permission_id is UNKNOWN:
+        return None
+    permission = graph_permission_by_id(text(permission_id), kind)
+    return permission.name if permission is not None else None
+
+
+def _rights(application: PolicyResource, resources: Sequence[PolicyResource]) -> _Rights:
+    """What the application requests and what its service principals hold."""
+    rights = _Rights()
+    accesses = elements(read(application.props, "requiredResourceAccesses"))
+    for access in [] if accesses is UNKNOWN else accesses:
+        entries = elements(read(access, "resourceAccesses"))
+        for entry in [] if entries is UNKNOWN else entries:
+            kind = read(entry, "type")
+            if kind == "Role":
+                rights.application.add(
+                    _permission(read(entry, "id"), PermissionType.APPLICATION) or ""
+                )
+            elif kind == "Scope":
+                rights.delegated.add(_permission(read(entry, "id"), PermissionType.DELEGATED) or "")
+    applications = of_type(resources, types.APPLICATION)
+    service_principals = [
+        sp
+        for sp in of_type(resources, types.SERVICE_PRINCIPAL)
+        if linked(sp, "clientId", applications, ("clientId",)) is application
+    ]
+
+    def held_by_ours(grant: PolicyResource, prop: str) -> bool:
+        found = possible_links(grant, prop, service_principals, ("objectId", "id"))
+        return found is not UNKNOWN and bool(found)
+
+    for grant in of_type(resources, types.APP_ROLE_ASSIGNMENT):
+        if held_by_ours(grant, "principalObjectId"):
+            name = _permission(read(grant.props, "appRoleId"), PermissionType.APPLICATION)
+            rights.application.add(name or "")
+    for grant in of_type(resources, types.DELEGATED_PERMISSION_GRANT):
+        if held_by_ours(grant, "servicePrincipalObjectId"):
+            claims = elements(read(grant.props, "claimValues"))
+            rights.delegated.update(text(c) for c in ([] if claims is UNKNOWN else claims))
+    for assignment in of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT):
+        if held_by_ours(assignment, "principalObjectId"):
+            role_id = read(assignment.props, "roleId")
+            if role_id is not None and role_id is not UNKNOWN:
+                rights.roles.add(directory_role_name(text(role_id)) or "")
+    rights.application &= _KNOWN_APPLICATION
+    rights.delegated &= _KNOWN_DELEGATED
+    rights.roles &= _KNOWN_ROLES
+    return rights
+
+
+def validate_single_manifest(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Each application's rights fit one manifest."""
+    for application in component_applications(args.resources):
+        rights = _rights(application, args.resources)
+        misfits = {version: rights.misfits(m) for version, m in MANIFESTS.items()}
+        if all(misfits.values()):
+            beyond = "; ".join(
+                f"{version} does not have {', '.join(names)}" for version, names in misfits.items()
+            )
+            report_violation(
+                f"{label(application)} requests or holds rights of more than one Privilege "
+                f"Secure manifest ({beyond}): deploy one manifest (privilegeSecureVersion)",
+                application.urn,
+            )
+
+
+def single_manifest_policy() -> StackValidationPolicy:
+    """The ``single-manifest`` policy."""
+    return StackValidationPolicy(
+        name=MANIFEST_POLICY,
+        description=(
+            "What the application requests and its service principal holds (permissions and "
+            "directory roles) fits one Privilege Secure manifest, never a mix of versions."
+        ),
+        validate=validate_single_manifest,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+        config_schema=PolicyConfigSchema(properties={}),
+        remediation_steps=(
+            "Deploy the permissions and roles of one manifest (components/manifests.py) through "
+            "the component's privilegeSecureVersion; remove the rest."
+        ),
+        tags=["entra-id", "tier-0", "least-privilege"],
+    )
