@@ -656,6 +656,14 @@ def consent_to_another_api(app: AppRegistration) -> None:
     )
 
 
+EXCHANGE_ONLINE: Final = "00000002-0000-0ff1-ce00-000000000000"
+
+
+def managed_exchange_online(app: AppRegistration) -> None:
+    """Adopt Microsoft's Exchange Online service principal (a destroy deletes it tenant-wide)."""
+    azuread.ServicePrincipal("attack-exchange", client_id=EXCHANGE_ONLINE, use_existing=True)
+
+
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -1057,6 +1065,13 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         f"consents to {AZURE_AD_GRAPH_OBJECT_ID}, not to the resource service principal",
         ("privilege-secure-consent-delegated-aad",),
         consent_to_another_api,
+    ),
+    Attack(
+        "managed-exchange-online-service-principal",
+        "graph-service-principal-not-managed",
+        f"clientId {EXCHANGE_ONLINE} is Office 365 Exchange Online",
+        ("attack-exchange",),
+        managed_exchange_online,
     ),
     Attack(
         "rt52-second-component",

@@ -136,3 +136,31 @@ def test_no_resource_of_ours_outlives_its_removal(runs: ProgramRuns) -> None:
             run = runs.get(Scenario(DEV, version, False, overrides))
             assert [r.name for r in run.resources if r.retain_on_delete] == []
             assert [r.name for r in run.resources if r.deleted_with] == []
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_no_advice_to_own_or_protect_microsofts_service_principal(
+    running_pack: PolicyPackClient, runs: ProgramRuns, mode: str
+) -> None:
+    """Item 10: on a production stack, the owners and protect policies say nothing about a
+    first-party service principal (which must not be managed at all), and still advise on ours."""
+    scenario = Scenario(
+        DEV,
+        "4.1",
+        MODES[mode],
+        attack="managed-exchange-online-service-principal",
+        stack_name="prod-eu",
+    )
+    run = runs.get(scenario)
+
+    verdict = judge_stack(running_pack, run.resources, scenario.stack)
+
+    advice = {
+        (d.policy_name, d.urn.rsplit("::", 1)[-1])
+        for d in verdict.diagnostics
+        if d.policy_name in ("owners-restricted", "protect-production")
+    }
+    assert advice == {
+        ("protect-production", "privilege-secure-application"),
+        ("protect-production", "privilege-secure-service-principal"),
+    }, show(verdict.diagnostics)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.microsoft_ids import MICROSOFT_GRAPH_APP_ID
+from components.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
 from policies import resource_types as types
 from tests.policies.policy_harness import (
     APP_ROLE_IDS,
@@ -156,3 +156,37 @@ def test_unknown_requested_permissions_are_advisory() -> None:
     assert outcome.violations == []
     assert outcome.unknown is not None
     assert "requiredResourceAccesses" in outcome.unknown
+
+
+def test_request_and_grant_compare_by_id_for_every_published_scope() -> None:
+    """Item 9: `openid offline_access` granted as requested is neither "granted but not
+    requested" nor "requested but not granted" (the full table knows both ids)."""
+    openid = graph_permission("openid", PermissionType.DELEGATED).id
+    offline_access = graph_permission("offline_access", PermissionType.DELEGATED).id
+    requested = application(
+        requiredResourceAccesses=[
+            {
+                "resourceAppId": MICROSOFT_GRAPH_APP_ID,
+                "resourceAccesses": [
+                    *({"id": role_id, "type": "Role"} for role_id in APP_ROLE_IDS.values()),
+                    {"id": USER_READ_ID.upper(), "type": "Scope"},
+                    {"id": openid, "type": "Scope"},
+                    {"id": offline_access, "type": "Scope"},
+                ],
+            }
+        ]
+    )
+    resources = [
+        requested if r.urn == APPLICATION_URN else r
+        for r in program_stack()
+        if r.type != types.DELEGATED_PERMISSION_GRANT
+    ]
+    grant = delegated_grant(claimValues=["User.Read", "openid", "offline_access"])
+
+    assert check_stack(POLICY, [*resources, grant]).passed
+    half = check_stack(POLICY, [*resources, delegated_grant(claimValues=["User.Read", "openid"])])
+    assert half.violations == [
+        "Application 'privilege-secure' requests delegated permission offline_access "
+        f"({offline_access}) in requiredResourceAccesses but no delegated permission grant of "
+        "its service principal includes it in claimValues (half-consented: fails at run time)"
+    ]

@@ -217,3 +217,30 @@ def test_other_resource_types_are_ignored() -> None:
     target = with_properties(application(), signInAudience="AzureADMultipleOrgs")
     assert check(APP, resource(types.SERVICE_PRINCIPAL, "sp", {"clientId": "x"})).passed
     assert check(DELEGATED, target).passed
+
+
+def test_every_published_permission_is_named_never_a_bare_id() -> None:
+    """Item 9: the pack knows Microsoft's full table, not only the program's few rows."""
+    from components.microsoft_ids import GRAPH_PERMISSION_TABLE
+    from policies.entra_names import describe_permission_id
+
+    assert len(GRAPH_PERMISSION_TABLE) > 700
+    for permission in GRAPH_PERMISSION_TABLE:
+        shown = describe_permission_id(permission.id.upper(), permission.type)
+        assert shown == f"{permission.name} ({permission.id})"
+
+
+def test_any_published_name_can_be_allowlisted() -> None:
+    mail_read = graph_permission("Mail.Read", PermissionType.APPLICATION).id
+    target = app_role_assignment("x", mail_read)
+
+    denied = check(APP, target)
+    allowed = check(APP, target, {"allowedPermissions": ["Mail.Read"]})
+
+    assert denied.violations == [
+        f"appRoleId: application permission Mail.Read ({mail_read}) is not in the allowlist "
+        "[Directory.ReadWrite.All, Group.ReadWrite.All, GroupMember.ReadWrite.All, "
+        "RoleManagement.ReadWrite.Directory, User-PasswordProfile.ReadWrite.All, "
+        "User.EnableDisableAccount.All, User.ReadWrite.All, UserAuthenticationMethod.ReadWrite.All]"
+    ]
+    assert allowed.passed
