@@ -6,11 +6,8 @@ is run once per module; every resource it declares goes to one pack process over
 protocol (``Configure``, ``Analyze`` per resource, ``AnalyzeStack`` once), and must pass. Then the
 declared resources are mutated the way a bad change would (a Global Administrator assignment, an
 extra permission, a long-lived secret, a multi-tenant audience, ...) and the pack must stop each.
-
-The clock: the pack process is started once per module, before any test's ``SOURCE_DATE_EPOCH``,
-so it measures secret expiry against the wall clock; the program's rotation clock is therefore
-set to the real time at module start rather than the fixed ``tests.conftest.NOW``, and both sides
-agree on "now" whatever the date the suite runs on.
+The harness (scenarios, runs, the clock) is ``tests/policies/program_harness.py``; the attacks a
+change with commit access would write are ``test_policy_adversarial.py``.
 """
 
 from __future__ import annotations
