@@ -84,22 +84,49 @@ def test_what_the_pack_cannot_see_the_offline_preview_reports(
     assert "#### What the policy pack cannot see" in markdown
 
 
-def test_the_offline_preview_fails_on_a_resource_the_pack_cannot_judge(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("attack", "args", "shown"),
+    [
+        (
+            "rt32-retained-rotation",
+            ["--no-policy"],
+            "[unseen by the pack] retainOnDelete (privilege-secure-client-secret-a)",
+        ),
+        (
+            "federated-identity-credential",
+            [],
+            "[mandatory] credentials-client-secrets-only (attack-federated): a federated identity "
+            "credential (ApplicationFederatedIdentityCredential)",
+        ),
+        (
+            "dynamic-provider",
+            ["--format", "markdown"],
+            "| mandatory | `resource-types-allowlist` | `attack-dynamic` | resource type "
+            "pulumi-python:dynamic:Resource is not allowed",
+        ),
+    ],
+    ids=["unseen-by-the-pack", "new-policy-text", "new-policy-markdown"],
+)
+def test_the_offline_preview_shows_the_new_findings_and_fails(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    attack: str,
+    args: list[str],
+    shown: str,
 ) -> None:
-    """The CLI, running the program with a retained rotation: exit 1, the finding shown."""
+    """The CLI, running the program with an attack declared next to it: exit 1, the finding
+    shown (the pack's new policies, and what the pack cannot see)."""
 
     def attacked(config: Mapping[str, str], **options: Any) -> ProgramRun:
-        values = {**config, ATTACK_KEY: "rt32-retained-rotation"}
-        return run_program(values, **options, program=ATTACKED_PROGRAM)
+        return run_program({**config, ATTACK_KEY: attack}, **options, program=ATTACKED_PROGRAM)
 
     monkeypatch.setattr(cli, "run_program", attacked)
 
-    code = cli.main(["--no-policy"])
+    code = cli.main(args)
 
     out = capsys.readouterr().out
     assert code == 1
-    assert "[unseen by the pack] retainOnDelete (privilege-secure-client-secret-a)" in out
+    assert shown in out
 
 
 @pytest.mark.parametrize("mode", MODES, ids=str)
