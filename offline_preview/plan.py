@@ -7,7 +7,7 @@ Every Microsoft GUID appears beside its name; secret values never appear, only `
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final, TypedDict
+from typing import Final, NotRequired, TypedDict
 
 from components.microsoft_ids import (
     GRAPH_PERMISSIONS,
@@ -54,6 +54,8 @@ class PlannedResource(TypedDict):
     dependsOn: list[str]
     inputs: dict[str, object]
     """As declared, secret values masked."""
+    importId: NotRequired[str]
+    """The existing Entra object this resource adopts (``import`` option); absent: created."""
 
 
 class ClientSecret(TypedDict):
@@ -199,6 +201,7 @@ def build_plan(
     by_urn = {resource.urn: resource for resource in run.resources}
     resources: list[PlannedResource] = [
         {
+            **({"importId": r.import_id} if r.import_id else {}),  # type: ignore[typeddict-item]
             "urn": r.urn,
             "type": r.type,
             "name": r.name,
