@@ -1,6 +1,7 @@
 """``python -m offline_preview``: what a stack would grant, and the policy pack's verdict, offline.
 
-Flags are named like the Pulumi CLI's. Exit codes: 0 when no mandatory policy is violated, 1 when
+Flags are named like the Pulumi CLI's; ``adopt DIR`` audits a hand-made registration
+(``offline_preview.adopt``). Exit codes: 0 when no mandatory policy is violated, 1 when
 one is, 2 for invalid config or usage (one line on stderr, never a traceback).
 """
 
@@ -102,6 +103,11 @@ def _read_json(flag: str, path: str) -> object:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["adopt"]:
+        from offline_preview.adopt import main as adopt
+
+        return adopt(argv[1:])
     args = parser().parse_args(argv)
     try:
         return _preview(args)
