@@ -525,19 +525,22 @@ def _owner_label(owner: Mapping[str, Any]) -> str:
 def _sign_in_surfaces(application: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
     """What a daemon app does not need and the program does not declare."""
     for label, value in (
-        ("web redirect URIs", (application.get("web") or {}).get("redirectUris")),
-        ("SPA redirect URIs", (application.get("spa") or {}).get("redirectUris")),
-        (
-            "public client redirect URIs",
-            (application.get("publicClient") or {}).get("redirectUris"),
-        ),
+        ("web redirect URIs", _field(application, "web", "redirectUris")),
+        ("SPA redirect URIs", _field(application, "spa", "redirectUris")),
+        ("public client redirect URIs", _field(application, "publicClient", "redirectUris")),
         ("identifier URIs", application.get("identifierUris")),
-        ("exposed scopes", (application.get("api") or {}).get("oauth2PermissionScopes")),
+        ("exposed scopes", _field(application, "api", "oauth2PermissionScopes")),
         ("app roles", application.get("appRoles")),
         ("public client flows", application.get("isFallbackPublicClient")),
     ):
         if value:
             yield label, value
+
+
+def _field(entity: Mapping[str, Any], key: str, inner: str) -> object:
+    """``entity[key][inner]``, or ``None`` when either level is missing or not an object."""
+    outer = entity.get(key)
+    return outer.get(inner) if isinstance(outer, dict) else None
 
 
 def _text(value: object) -> str:

@@ -159,13 +159,31 @@ def _checked_context(bodies: Mapping[str, object], name: str) -> dict[str, Any]:
     return body
 
 
+_OBJECT_LISTS: Final = ("owners", "passwordCredentials", "keyCredentials", "requiredResourceAccess")
+"""Lists of objects the audit reads from the application and service principal."""
+
+
 def _entity(bodies: Mapping[str, object], name: str, guids: tuple[str, ...]) -> dict[str, Any]:
     body = _checked_context(bodies, name)
     for key in guids:
         value = body.get(key)
         if not isinstance(value, str) or not OBJECT_ID_PATTERN.fullmatch(value):
-            raise ExportError(f"{name}: {key} is {value!r}, not a GUID")
+            raise ExportError(f"{name}: {key} is {_short(value)}, not a GUID")
+    for key in _OBJECT_LISTS:
+        _objects(body.get(key), f"{name}: {key}")
+    for access in body.get("requiredResourceAccess") or []:
+        _objects(access.get("resourceAccess"), f"{name}: requiredResourceAccess.resourceAccess")
     return body
+
+
+def _objects(value: object, where: str) -> None:
+    """Absent, or a list of JSON objects: anything else is not what Graph returns."""
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        # Names the type only: a credential's fields (its hint) never reach a message.
+        kind = type(value).__name__ if not isinstance(value, list) else "a list of other things"
+        raise ExportError(f"{where} is {kind}, not a list of objects as Graph returns")
 
 
 def _collection(

@@ -342,7 +342,28 @@ BROKEN: dict[str, tuple[Mutation, str]] = {
     ),
     "an application id that is no GUID": (
         _edit("application.json", lambda b: {**b, "id": "../servicePrincipals/x"}),
-        "application.json: id is '../servicePrincipals/x', not a GUID",
+        'application.json: id is "../servicePrincipals/x", not a GUID',
+    ),
+    "credentials that are no list": (
+        _edit(
+            "application.json",
+            lambda b: {**b, "passwordCredentials": b["passwordCredentials"][0]},
+        ),
+        "application.json: passwordCredentials is dict, not a list of objects as Graph returns",
+    ),
+    "owners that are no objects": (
+        _edit("servicePrincipal.json", lambda b: {**b, "owners": ["ada"]}),
+        "servicePrincipal.json: owners is a list of other things",
+    ),
+    "requested permissions that are no objects": (
+        _edit(
+            "application.json",
+            lambda b: {
+                **b,
+                "requiredResourceAccess": [{"resourceAccess": "Directory.ReadWrite.All"}],
+            },
+        ),
+        "application.json: requiredResourceAccess.resourceAccess is str",
     ),
 }
 
@@ -361,6 +382,8 @@ def test_a_broken_export_exits_2_with_one_line(
     assert err.startswith("error: ")
     assert message in err
     assert err.count("\n") == 1
+    for hint in HINTS:
+        assert hint not in err
 
 
 @pytest.mark.parametrize(
