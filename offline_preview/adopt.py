@@ -2,7 +2,8 @@
 
 Reads the export in DIR (``offline_preview.graph_export``), works out the ``adopt`` config that
 imports every object matching the stack's manifest, runs the real program with it under the
-engine-like mocks and the policy pack over the result, and reports: what matches, what the first
+engine-like mocks, and the policy pack over the result and over the hand-made app as it stands
+(``offline_preview.as_it_stands``). It reports: what matches, what the first
 ``pulumi up`` changes in place or creates, what the hand-made app holds beyond the manifest (and
 how to remove it), requests without consent and consent without request, every existing
 credential (it stays valid until deleted), the pack's verdict, and the config to paste.
@@ -42,17 +43,20 @@ from components.microsoft_ids import (
 )
 from components.secret_rotation import ClockError, rotation_clock
 from components.settings import MAX_SECRET_LIFETIME_DAYS, InvalidSettingError
+from offline_preview.as_it_stands import resources as hand_made
 from offline_preview.cli import EXIT_INVALID, EXIT_OK, UsageError, stack_config
 from offline_preview.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,
     PROJECT,
     REPOSITORY,
+    DeclaredResource,
     ProgramRun,
     run_program,
 )
 from offline_preview.graph_export import Credential, Export, ExportError, read_export
 from offline_preview.render import FORMATS
+from offline_preview.verdict import PolicyVerdict
 from policies import resource_types as types
 
 REPORT_SCHEMA: Final = "privilege-secure-entra/adopt-audit/v1"
@@ -109,6 +113,9 @@ class Report(TypedDict):
     credentialOrder: list[str]
     imports: list[Import]
     policy: PolicyResult
+    """The pack on the stack once adopted: what `pulumi preview --policy-pack` will say."""
+    policyAsItStands: PolicyResult
+    """The pack on the hand-made app as it stands, declared resource by resource."""
     adopt: dict[str, object]
     configYaml: str
     configCommand: str
@@ -179,6 +186,7 @@ def audit(folder: Path, stack: str, overrides: Sequence[str]) -> Report:
             f"client secret {password.name} (the provider cannot import client secrets)"
         )
     owners_configured = f"{PROJECT}:owners" in values
+    policy, as_it_stands = _judge(stack, run.resources, hand_made(export, stack))
     return {
         "schema": REPORT_SCHEMA,
         "stack": stack,
@@ -202,7 +210,8 @@ def audit(folder: Path, stack: str, overrides: Sequence[str]) -> Report:
             for r in sorted(run.resources, key=lambda r: r.name)
             if r.import_id
         ],
-        "policy": _judge(run, stack),
+        "policy": policy,
+        "policyAsItStands": as_it_stands,
         "adopt": adopt,
         "configYaml": yaml.safe_dump({"config": {ADOPT_KEY: adopt}}, sort_keys=False),
         "configCommand": f"pulumi config set --stack {stack} adopt '{json.dumps(adopt)}'",
@@ -579,16 +588,21 @@ def _delete_command(credential: Credential, export: Export) -> str:
     return f"az ad {noun} credential delete --id {app_id} --key-id {credential.key_id}{cert}"
 
 
-def _judge(run: ProgramRun, stack: str) -> PolicyResult:
-    """The pack's verdict on what the program declares with ``adopt``, as `pulumi preview`."""
+def _judge(stack: str, *stacks: Sequence[DeclaredResource]) -> tuple[PolicyResult, PolicyResult]:
+    """The pack's verdict on each set of resources, as `pulumi preview --policy-pack` gives it."""
     from offline_preview.policy_client import PolicyPackClient
     from offline_preview.verdict import judge
 
     pack = PolicyPackClient(REPOSITORY / "policies").start()
     try:
-        verdict = judge(pack, run.resources, {}, stack, PROJECT)
+        verdicts = [judge(pack, list(resources), {}, stack, PROJECT) for resources in stacks]
     finally:
         pack.stop()
+    adopted, hand_made_app = (_result(verdict) for verdict in verdicts)
+    return adopted, hand_made_app
+
+
+def _result(verdict: PolicyVerdict) -> PolicyResult:
     return {
         "pack": verdict.pack,
         "mandatoryViolations": len(verdict.mandatory),
@@ -656,16 +670,20 @@ def _lines(report: Report, markdown: bool) -> Iterator[str]:
         [f"{i['resource']} ← {i['importId']}" for i in report["imports"]],
         "=",
     )
-    policy = report["policy"]
-    verdict = "FAIL" if policy["mandatoryViolations"] else "PASS"
-    yield from section(
-        f"Policy pack {policy['pack']} on the adopted stack: {verdict}",
-        [
-            f"[{f['level']}] {f['policy']} ({f['resource']}): {f['message']}"
-            for f in policy["findings"]
-        ],
-        "!",
-    )
+    for key, what in (
+        ("policyAsItStands", "the hand-made app as it stands"),
+        ("policy", "the adopted stack"),
+    ):
+        policy: PolicyResult = report[key]  # type: ignore[literal-required]
+        verdict = "FAIL" if policy["mandatoryViolations"] else "PASS"
+        yield from section(
+            f"Policy pack {policy['pack']} on {what}: {verdict}",
+            [
+                f"[{f['level']}] {f['policy']} ({f['resource']}): {f['message']}"
+                for f in policy["findings"]
+            ],
+            "!",
+        )
     if report["beyondManifest"]:
         yield "The pack judges what the program declares: the extras above escape it until removed."
         yield ""

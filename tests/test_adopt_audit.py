@@ -221,6 +221,26 @@ def test_the_pack_verdict_is_on_the_adopted_stack(capsys: pytest.CaptureFixture[
     assert any("User Administrator" in e["what"] for e in document["beyondManifest"])
 
 
+def test_the_pack_on_the_hand_made_app_as_it_stands(capsys: pytest.CaptureFixture[str]) -> None:
+    clean = report(capsys, BY_THE_BOOK)["policyAsItStands"]
+    assert (clean["mandatoryViolations"], clean["findings"]) == (0, [])
+    extras = report(capsys, WITH_EXTRAS)["policyAsItStands"]
+    found = {(f["policy"], f["resource"]) for f in extras["findings"]}
+    assert found == {
+        ("graph-application-permissions-allowlist", "hand-made-application"),
+        ("graph-application-permissions-allowlist", "hand-made-consent-5"),
+        ("graph-delegated-permissions-allowlist", "hand-made-grant-0"),
+        ("consent-matches-request", "hand-made-grant-0"),
+        ("client-secret-expiry", "hand-made-client-secret-0"),
+        ("client-secret-expiry", "hand-made-client-secret-1"),
+    }
+    messages = " ".join(f["message"] for f in extras["findings"])
+    assert "b633e1c5-b582-4048-a93e-9f11b44c7e96" in messages
+    assert "endDate 2299-12-31T14:30:00Z is more than 365 days ahead" in messages
+    assert "endDate 2026-03-12T10:02:11Z is in the past" in messages
+    assert extras["mandatoryViolations"] == 6
+
+
 @pytest.mark.parametrize("output_format", ["text", "json", "markdown"])
 def test_no_secret_hint_ever_appears(
     capsys: pytest.CaptureFixture[str], output_format: str
@@ -247,6 +267,7 @@ def test_the_text_report_reads_top_to_bottom(capsys: pytest.CaptureFixture[str])
         "Existing credentials (each stays valid until deleted) (3):",
         "Order:",
         "Imported by the first `pulumi up` (8):",
+        "Policy pack privilege-secure-entra-guard on the hand-made app as it stands: FAIL (6):",
         "Policy pack privilege-secure-entra-guard on the adopted stack: PASS",
         "Stack config to adopt with (Pulumi.dev.yaml):",
     ]
