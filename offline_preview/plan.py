@@ -245,7 +245,8 @@ def build_plan(
     """
     outputs = run.outputs
     secrets = _component_secrets(run)
-    ours = {r.urn for r in run.resources if r.parent in _component_urns(run)}
+    components = _component_urns(run)
+    ours = {r.urn for r in run.resources if r.parent in components}
     by_urn = {resource.urn: resource for resource in run.resources}
     resources: list[PlannedResource] = [
         {

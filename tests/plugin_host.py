@@ -54,9 +54,9 @@ class _Monitor(_RecordingMonitor):
         graph_overrides: Mapping[str, str] | None,
         events: list[str],
     ) -> None:
-        mocks = EngineMocks(preview=False, graph_overrides=graph_overrides)
-        super().__init__(mocks, run)
-        run.invokes = mocks.invokes
+        self.engine_mocks = EngineMocks(preview=False, graph_overrides=graph_overrides)
+        super().__init__(self.engine_mocks, run)
+        run.invokes = self.engine_mocks.invokes
         self.project = project
         self.stack = stack
         self.events = events
@@ -137,6 +137,8 @@ class Plugin:
 
     project: str = "privilege-secure-yaml"
     stack: str = "dev"
+    mocks: EngineMocks | None = None
+    """The monitor's answers; ``construct`` sets their preview mode from ``dry_run``."""
 
     @property
     def stack_urn(self) -> str:
@@ -150,6 +152,8 @@ class Plugin:
 
         The inputs travel as a protobuf ``Struct``, so every number is a float, as on the wire.
         """
+        if self.mocks is not None:
+            self.mocks.preview = dry_run  # a preview's provider computes nothing
         properties = struct_pb2.Struct()
         properties.update(inputs)
         self.provider.Configure(
@@ -203,7 +207,8 @@ def started_plugin(
     run = ProgramRun()
     logs: list[tuple[int, str]] = []
     events: list[str] = []
-    monitor = _MonitorServicer(_Monitor(run, project, stack, graph_overrides, events))
+    recording = _Monitor(run, project, stack, graph_overrides, events)
+    monitor = _MonitorServicer(recording)
     with (
         _server((engine_pb2_grpc.add_EngineServicer_to_server, _EngineServicer(logs))) as engine,
         _server((resource_pb2_grpc.add_ResourceMonitorServicer_to_server, monitor)) as monitor_at,
@@ -233,6 +238,7 @@ def started_plugin(
                     events,
                     project,
                     stack,
+                    recording.engine_mocks,
                 )
         finally:
             process.terminate()

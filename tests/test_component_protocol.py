@@ -14,6 +14,7 @@ from typing import Any
 import grpc  # type: ignore[import-untyped]
 import pytest
 import yaml
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
@@ -143,3 +144,22 @@ def test_a_bad_input_is_refused_in_one_line_before_anything_is_declared(
         assert error.details().startswith(f"{key}: {reason}")
         assert "\n" not in error.details()
         assert plugin.run.resources == []
+
+
+def test_the_engines_preview_constructs_too_with_the_secret_unknown_and_secret() -> None:
+    """``pulumi preview`` (and every ``up``) calls Construct with ``dryRun`` first."""
+    with started_plugin() as plugin:
+        state = _state(plugin.construct(TYPE_TOKEN, NAME, INPUTS, dry_run=True))
+        secret = state["clientSecret"]
+        assert rpc.is_rpc_secret(secret)
+        value = rpc.unwrap_rpc_secret(secret)
+        assert value is None or isinstance(value, Unknown)  # known after apply
+        assert state["directoryRoles"] == [
+            "User Administrator",
+            "Privileged Authentication Administrator",
+        ]
+        assert {r.type for r in plugin.run.resources if r.custom} >= {
+            types.APPLICATION,
+            types.APP_ROLE_ASSIGNMENT,
+            types.DIRECTORY_ROLE_ASSIGNMENT,
+        }
