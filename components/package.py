@@ -57,7 +57,7 @@ def _enum_name(version: str) -> str:
     return "V" + version.replace(".", "_")
 
 
-def _default_text(key: str, required: bool, default: object) -> str:
+def _default_text(required: bool, default: object) -> str:
     if required:
         return "Required."
     if default is None:
@@ -74,7 +74,7 @@ def package_schema(inferred: dict[str, Any]) -> dict[str, Any]:
     for key, spec in resource["inputProperties"].items():
         setting = SETTINGS_BY_KEY[key]
         text = f"{spec['description']} Allowed: {setting.allowed}."
-        default_text = _default_text(key, key in required, setting.default)
+        default_text = _default_text(key in required, setting.default)
         spec["description"] = f"{text} {default_text}".strip()
         if spec.get("items"):
             spec["items"].pop("description", None)
