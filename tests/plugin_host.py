@@ -5,7 +5,11 @@ The Python language host runs a plugin directory as ``python <directory> <engine
 This module does the same, behind a recording engine (the ``Engine`` log service) and a recording
 ``ResourceMonitor``, both real gRPC servers. The monitor answers with the repository's one set of
 engine-like mocks (``offline_preview.engine``), so a ``Construct`` over the protocol declares
-what the mocked program declares.
+what the mocked program declares. ``Plugin.construct`` sends what the engine's provider client
+sends for a resource of a YAML program (pulumi ``pkg/resource/plugin/provider_plugin.go``):
+``Configure``, then ``Construct`` with the inputs as a protobuf ``Struct``. Like the SDK's mock
+monitor, ours does not offer the ``outputValues`` feature, so the plugin sends plain and secret
+values rather than output values.
 """
 
 from __future__ import annotations
@@ -170,6 +174,8 @@ class Plugin:
                 inputs=properties,
                 monitorEndpoint=self.monitor_address,
                 dryRun=dry_run,
+                parallel=16,
+                accepts_output_values=True,
             ),
             timeout=120,
         )
