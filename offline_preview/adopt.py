@@ -9,7 +9,8 @@ how to remove it), requests without consent and consent without request, every e
 credential (it stays valid until deleted), the pack's verdict, and the config to paste.
 
 Exit codes: 0 with the report; 2 with one line on stderr for an incomplete or foreign export,
-invalid config or usage. Graph never returns a secret's value; its ``hint`` is never printed.
+invalid config or usage; 3 with one line if the program, the pack or this tool fails (a report
+is never half printed). Graph never returns a secret's value; its ``hint`` is never printed.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from components.microsoft_ids import (
 from components.secret_rotation import ClockError, rotation_clock
 from components.settings import MAX_SECRET_LIFETIME_DAYS, InvalidSettingError
 from offline_preview.as_it_stands import resources as hand_made
-from offline_preview.cli import EXIT_INVALID, EXIT_OK, UsageError, stack_config
+from offline_preview.cli import EXIT_CRASH, EXIT_INVALID, EXIT_OK, UsageError, stack_config
 from offline_preview.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,
@@ -150,6 +151,10 @@ def main(argv: Sequence[str]) -> int:
     except (UsageError, ExportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except Exception as error:  # the program, the pack or this tool failed: no report
+        headline = f"{type(error).__name__}: {error}".splitlines()[0]
+        print(f"error: the adoption audit failed: {headline}", file=sys.stderr)
+        return EXIT_CRASH
     sys.stdout.write(render(report, args.format))
     return EXIT_OK
 

@@ -438,6 +438,21 @@ def test_bad_usage_exits_2_with_one_line(
     assert captured.err.count("\n") == 1
 
 
+def test_a_crash_is_one_line_and_exit_3(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import offline_preview.adopt
+
+    def fail(*_: object) -> object:
+        raise RuntimeError("the policy pack exited\nwith a long story")
+
+    monkeypatch.setattr(offline_preview.adopt, "_judge", fail)
+    code, out, err = audit(capsys, str(BY_THE_BOOK))
+    assert code == 3
+    assert out == ""
+    assert err == "error: the adoption audit failed: RuntimeError: the policy pack exited\n"
+
+
 def test_as_a_process_like_a_user_runs_it(tmp_path: Path) -> None:
     env = {"SOURCE_DATE_EPOCH": str(NOW), "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "offline_preview", "adopt"]
