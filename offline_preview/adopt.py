@@ -561,15 +561,25 @@ def _text(value: object) -> str:
     return "none" if value in (None, "") else repr(value)
 
 
+STACK_SECRET_PREFIX: Final = "Privilege Secure, issued for "
+"""How this stack names its own client secrets (``components.app_registration``)."""
+
+
 def _credential(credential: Credential, export: Export, now: datetime) -> ExistingCredential:
+    delete = _delete_command(credential, export)
+    status = _status(credential.end, now)
+    if credential.kind == "password" and credential.display_name.startswith(STACK_SECRET_PREFIX):
+        # Auditing an app already adopted: its stack's own secrets are not leftovers.
+        status += "; named like this stack's own secrets: keep it if the stack issued it"
+        delete = f"only if no stack issued it: {delete}"
     return {
         "owner": credential.owner,
         "kind": credential.kind,
         "keyId": credential.key_id,
         "displayName": credential.display_name,
         "endDateTime": credential.end,
-        "status": _status(credential.end, now),
-        "delete": _delete_command(credential, export),
+        "status": status,
+        "delete": delete,
     }
 
 

@@ -183,6 +183,31 @@ def test_every_existing_credential_with_its_end_and_the_order_to_retire_it(
     assert "pulumi config rm adopt" in order[3]
 
 
+def test_the_stacks_own_secrets_are_never_called_leftovers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Auditing an app after its adoption: the secrets the stack issued must be kept."""
+    from offline_preview.adopt import STACK_SECRET_PREFIX
+
+    run = run_program({})
+    names = [
+        r.inputs["displayName"]
+        for r in run.of_type("azuread:index/applicationPassword:ApplicationPassword")
+    ]
+    assert names
+    assert all(name.startswith(STACK_SECRET_PREFIX) for name in names)
+    folder = tmp_path / "export"
+    shutil.copytree(BY_THE_BOOK, folder)
+    application = json.loads((folder / "application.json").read_text())
+    application["passwordCredentials"][0]["displayName"] = names[0]
+    (folder / "application.json").write_text(json.dumps(application))
+    [credential] = report(capsys, folder)["credentials"]
+    assert "keep it if the stack issued it" in credential["status"]
+    assert credential["delete"].startswith(
+        "only if no stack issued it: az ad app credential delete"
+    )
+
+
 def test_a_26_03_stack_adopting_a_4_1_era_app(capsys: pytest.CaptureFixture[str]) -> None:
     document = report(capsys, BY_THE_BOOK, "--config", "privilegeSecureVersion=26.03")
     assert document["privilegeSecureVersion"] == "26.03"
