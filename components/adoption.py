@@ -45,18 +45,24 @@ FIELDS: Final = (
 
 REQUIRED_FIELDS: Final = (APPLICATION_OBJECT_ID, SERVICE_PRINCIPAL_OBJECT_ID)
 
+APPLICATION: Final = "azuread:index/application:Application"
+SERVICE_PRINCIPAL: Final = "azuread:index/servicePrincipal:ServicePrincipal"
+APP_ROLE_ASSIGNMENT: Final = "azuread:index/appRoleAssignment:AppRoleAssignment"
+DELEGATED_PERMISSION_GRANT: Final = (
+    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
+    "ServicePrincipalDelegatedPermissionGrant"
+)
+DIRECTORY_ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
+
 IMPORT_ID_FORMATS: Final[dict[str, str]] = {
     # Source: the pulumi-azuread provider schema (pulumi-azuread 6.x, as pinned in
     # requirements.txt), each resource's "## Import" section; copied, with the examples, into
     # tests/fixtures/azuread_import_ids.md, which tests/test_adoption.py checks these against.
-    "azuread:index/application:Application": "/applications/{objectId}",
-    "azuread:index/servicePrincipal:ServicePrincipal": "/servicePrincipals/{objectId}",
-    "azuread:index/appRoleAssignment:AppRoleAssignment": (
-        "/servicePrincipals/{resourceObjectId}/appRoleAssignedTo/{assignmentId}"
-    ),
-    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
-    "ServicePrincipalDelegatedPermissionGrant": "/oauth2PermissionGrants/{grantId}",
-    "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment": "{assignmentId}",
+    APPLICATION: "/applications/{objectId}",
+    SERVICE_PRINCIPAL: "/servicePrincipals/{objectId}",
+    APP_ROLE_ASSIGNMENT: "/servicePrincipals/{resourceObjectId}/appRoleAssignedTo/{assignmentId}",
+    DELEGATED_PERMISSION_GRANT: "/oauth2PermissionGrants/{grantId}",
+    DIRECTORY_ROLE_ASSIGNMENT: "{assignmentId}",
 }
 """Resource type token to the provider's import id format, ``{placeholders}`` for Graph ids."""
 
@@ -82,12 +88,10 @@ class Adoption:
     """Directory role name to its role assignment id."""
 
     def application(self) -> pulumi.ResourceOptions:
-        return _imported("azuread:index/application:Application", self.application_object_id)
+        return _imported(APPLICATION, self.application_object_id)
 
     def service_principal(self) -> pulumi.ResourceOptions:
-        return _imported(
-            "azuread:index/servicePrincipal:ServicePrincipal", self.service_principal_object_id
-        )
+        return _imported(SERVICE_PRINCIPAL, self.service_principal_object_id)
 
     def app_role_assignment(
         self, permission: str, resource_object_id: str
@@ -96,22 +100,13 @@ class Adoption:
         assignment_id = self.app_role_assignment_ids.get(permission)
         if assignment_id is None:
             return pulumi.ResourceOptions()
-        return _imported(
-            "azuread:index/appRoleAssignment:AppRoleAssignment", resource_object_id, assignment_id
-        )
+        return _imported(APP_ROLE_ASSIGNMENT, resource_object_id, assignment_id)
 
     def delegated_permission_grant(self) -> pulumi.ResourceOptions:
-        return _imported(
-            "azuread:index/servicePrincipalDelegatedPermissionGrant:"
-            "ServicePrincipalDelegatedPermissionGrant",
-            self.delegated_permission_grant_id,
-        )
+        return _imported(DELEGATED_PERMISSION_GRANT, self.delegated_permission_grant_id)
 
     def directory_role_assignment(self, role: str) -> pulumi.ResourceOptions:
-        return _imported(
-            "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment",
-            self.directory_role_assignment_ids.get(role),
-        )
+        return _imported(DIRECTORY_ROLE_ASSIGNMENT, self.directory_role_assignment_ids.get(role))
 
 
 def import_id(type_token: str, *graph_ids: str) -> str:

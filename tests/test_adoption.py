@@ -239,6 +239,13 @@ def _documented_examples() -> dict[str, str]:
 
 def test_the_import_id_formats_are_the_providers() -> None:
     examples = _documented_examples()
+    assert set(IMPORT_ID_FORMATS) == {  # the tokens the program declares and the pack reads
+        APPLICATION,
+        SERVICE_PRINCIPAL,
+        APP_ROLE_ASSIGNMENT,
+        DELEGATED_PERMISSION_GRANT,
+        DIRECTORY_ROLE_ASSIGNMENT,
+    }
     assert set(IMPORT_ID_FORMATS) <= set(examples)
     for type_token, template in IMPORT_ID_FORMATS.items():
         pattern = re.escape(template)
