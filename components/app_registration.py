@@ -8,11 +8,12 @@ Which permissions and roles is data (``components.manifests``); which GUIDs is d
 """
 
 from collections.abc import Sequence
-from typing import NotRequired, TypedDict, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar
 
 import pulumi
 import pulumi_azuread as azuread
 
+from components.adoption import adoption_from_args
 from components.manifests import MANIFESTS
 from components.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
@@ -49,7 +50,7 @@ class AppRegistrationArgs(TypedDict):
     display_name: pulumi.Input[str]
     """The app registration's name, as admins see it in Entra ID."""
     privilege_secure_version: NotRequired[str]
-    """Which Privilege Secure manifest to grant: "4.1" (the default) or "26.03"."""
+    """Which Privilege Secure version's manifest to grant (``components.manifests``)."""
     manage_global_administrators: NotRequired[bool]
     """Assign Global Administrator instead of User Administrator (needed to manage GA accounts)."""
     secret_lifetime_days: NotRequired[int]
@@ -63,7 +64,9 @@ class AppRegistrationArgs(TypedDict):
     protect: NotRequired[bool]
     """Protect the application and service principal from deletion by Pulumi."""
     notes: NotRequired[pulumi.Input[str]]
-    """The application's notes field (a change ticket, say)."""
+    """The application's notes field (a change ticket, say); default: none."""
+    adopt: NotRequired[dict[str, Any]]
+    """Import a registration made by hand (the ``adopt`` config object); default: none, create."""
 
 
 class AppRegistration(pulumi.ComponentResource):
@@ -103,6 +106,7 @@ class AppRegistration(pulumi.ComponentResource):
         # Refuse bad values before anything is registered: never a half-declared component.
         try:
             check_plain_args(dict(args), where=f"{TYPE_TOKEN} {name}: ")
+            adoption = adoption_from_args(dict(args), where=f"{TYPE_TOKEN} {name}: ")
             now = rotation_clock()
         except (InvalidSettingError, ClockError) as error:
             raise pulumi.RunError(str(error)) from None
@@ -155,13 +159,13 @@ class AppRegistration(pulumi.ComponentResource):
                     ],
                 )
             ],
-            opts=protected,
+            opts=pulumi.ResourceOptions.merge(protected, adoption.application()),
         )
         service_principal = azuread.ServicePrincipal(
             f"{name}-service-principal",
             client_id=application.client_id,
             owners=owners,
-            opts=protected,
+            opts=pulumi.ResourceOptions.merge(protected, adoption.service_principal()),
         )
 
         # Step 5, "Grant Admin Consent", to Microsoft Graph's service principal.
@@ -171,7 +175,9 @@ class AppRegistration(pulumi.ComponentResource):
                 app_role_id=permission.id,
                 principal_object_id=service_principal.object_id,
                 resource_object_id=graph_object_id,
-                opts=child,
+                opts=pulumi.ResourceOptions.merge(
+                    child, adoption.app_role_assignment(permission.name, graph_object_id)
+                ),
             )
         if delegated_permissions:
             # One tenant-wide grant per client and resource: a second one is refused (409).
@@ -180,7 +186,7 @@ class AppRegistration(pulumi.ComponentResource):
                 service_principal_object_id=service_principal.object_id,
                 resource_service_principal_object_id=graph_object_id,
                 claim_values=[permission.name for permission in delegated_permissions],
-                opts=child,
+                opts=pulumi.ResourceOptions.merge(child, adoption.delegated_permission_grant()),
             )
 
         # "Generate Secret": two overlapping secrets that rotate without an outage.
@@ -196,7 +202,7 @@ class AppRegistration(pulumi.ComponentResource):
                 f"{name}-role-{_slug(role)}",
                 role_id=DIRECTORY_ROLE_TEMPLATE_IDS[role],
                 principal_object_id=service_principal.object_id,
-                opts=child,
+                opts=pulumi.ResourceOptions.merge(child, adoption.directory_role_assignment(role)),
             )
 
         hybrid_tenant = _get(args, "hybrid_tenant", bool)

@@ -14,6 +14,7 @@ from typing import Final, cast
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
 
+from components.adoption import adoption_from_args
 from components.app_registration import AppRegistrationArgs
 from components.settings import SETTINGS, SETTINGS_BY_KEY, InvalidSettingError, decode_setting
 
@@ -50,6 +51,8 @@ def args_from_config(
             args[setting.arg] = pulumi.Output.secret(decoded) if secret else decoded
         elif setting.default is not None:
             args[setting.arg] = setting.default
+    # `adopt` names permissions and roles: checked against the manifest the other keys chose.
+    adoption_from_args(args, where)
     # Every value was decoded and checked against its setting just above.
     return cast(AppRegistrationArgs, args)
 

@@ -110,6 +110,11 @@ def _is_notes(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_NOTES_LENGTH
 
 
+def _is_json_object(value: object) -> bool:
+    """Only the shape: ``components.adoption`` checks the contents against the manifest."""
+    return isinstance(value, dict)
+
+
 def _is_owner_list(value: object) -> bool:
     if not isinstance(value, list) or not value:
         return False
@@ -193,6 +198,15 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         decode=_decode_text,
         check=_is_notes,
         plain=False,
+    ),
+    Setting(
+        key="adopt",
+        arg="adopt",
+        allowed="a JSON object with applicationObjectId, servicePrincipalObjectId and optionally "
+        "appRoleAssignmentIds, delegatedPermissionGrantId, directoryRoleAssignmentIds "
+        "(README: Adopting an existing registration)",
+        decode=_decode_json,
+        check=_is_json_object,
     ),
 )
 """Every knob, in the order the README documents them."""

@@ -78,11 +78,18 @@ def _resource_changes(before: Plan, after: Plan) -> list[ResourceChange]:
     for urn, resource in new.items():
         if urn not in old:
             changes.append({"urn": urn, "name": resource["name"], "change": "added", "details": []})
-        elif resource["inputs"] != old[urn]["inputs"] or resource["protect"] != old[urn]["protect"]:
+        elif (
+            resource["inputs"] != old[urn]["inputs"]
+            or resource["protect"] != old[urn]["protect"]
+            or resource.get("importId") != old[urn].get("importId")
+        ):
             gone = [f"- {line}" for line in old[urn]["summary"] if line not in resource["summary"]]
             came = [f"+ {line}" for line in resource["summary"] if line not in old[urn]["summary"]]
             if resource["protect"] != old[urn]["protect"]:
                 came.append(f"+ protect: {str(resource['protect']).lower()}")
+            # A changed import id on a managed resource makes Pulumi delete it and import another.
+            if resource.get("importId") != old[urn].get("importId"):
+                came.append(f"+ imports: {resource.get('importId') or 'nothing (created)'}")
             changes.append(
                 {"urn": urn, "name": resource["name"], "change": "changed", "details": gone + came}
             )

@@ -153,12 +153,30 @@ class EngineMocks(pulumi_mocks.Mocks):
             return self._stack_reference(str(args.inputs.get("name", args.name)))
         if not args.custom:
             return "", {}
+        if args.resource_id:
+            return self._imported(args)
         if self.preview:
             # `pulumi preview` of a new resource: its inputs, and nothing the provider computes.
             return "", dict(args.inputs)
         computed = _COMPUTED.get(args.typ, _no_computed)(args.name, dict(args.inputs))
         object_id = computed.pop("id")
         return object_id, {**args.inputs, **computed}
+
+    def _imported(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """The ``import`` option: the engine reads the existing object, in a preview too.
+
+        Its id is the import id and what the provider computes is known (read from the
+        tenant); the object ids are the adopted ones, parsed from the import id.
+        """
+        import_id = str(args.resource_id)
+        computed = _COMPUTED.get(args.typ, _no_computed)(args.name, dict(args.inputs))
+        computed.pop("id")
+        if args.typ in (types.APPLICATION, types.SERVICE_PRINCIPAL):
+            object_id = import_id.rsplit("/", 1)[-1]
+            computed["objectId"] = object_id
+            if args.typ == types.APPLICATION:
+                computed["clientId"] = fake_guid("client", object_id)
+        return import_id, {**args.inputs, **computed}
 
     def _stack_reference(self, stack: str) -> tuple[str, dict[str, Any]]:
         """A read of another stack's outputs, secrets marked the way the engine marks them."""
@@ -266,6 +284,8 @@ class DeclaredResource:
     ignore_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]]
+    import_id: str = ""
+    """The ``import`` resource option: the existing object this resource adopts, or empty."""
     retain_on_delete: bool = False
     """``ResourceOptions(retain_on_delete=True)``: the analyzer protocol never carries it."""
     deleted_with: str = ""
@@ -364,6 +384,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 property_dependencies={
                     key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
                 },
+                import_id=request.importId,
                 retain_on_delete=bool(request.retainOnDelete),
                 deleted_with=request.deletedWith,
             )

@@ -89,7 +89,11 @@ def _text(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     def walk(resource: PlannedResource, depth: int) -> Iterator[str]:
         pad = "  " * (depth + 1)
         flag = "  [protected]" if resource["protect"] else ""
-        yield f"{pad}+ {_short_type(resource['type'])} {resource['name']}{flag}"
+        # Pulumi's own markers: `+` create, `=` import.
+        op = "=" if "importId" in resource else "+"
+        yield f"{pad}{op} {_short_type(resource['type'])} {resource['name']}{flag}"
+        if "importId" in resource:
+            yield f"{pad}    imports {resource['importId']}"
         for line in resource["summary"]:
             yield f"{pad}    {line}"
         for child in tree.get(resource["urn"], []):
@@ -156,10 +160,10 @@ def _markdown(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     yield "|---|---|---|"
     for resource in plan["resources"]:
         flag = " (protected)" if resource["protect"] else ""
-        yield (
-            f"| `{resource['name']}`{flag} | {_short_type(resource['type'])} | "
-            f"{'<br>'.join(_cell(line) for line in resource['summary'])} |"
-        )
+        lines = [f"**imports** `{resource['importId']}`"] if "importId" in resource else []
+        lines += [_cell(line) for line in resource["summary"]]
+        kind = _short_type(resource["type"])
+        yield f"| `{resource['name']}`{flag} | {kind} | {'<br>'.join(lines)} |"
     yield ""
     yield "```mermaid"
     yield from mermaid(plan)

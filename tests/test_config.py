@@ -56,7 +56,7 @@ def test_a_misspelt_key_is_refused_with_the_right_spelling(program: RunProgram) 
         "privilege-secure-entra:secretLifeTimeDays: unknown config key; did you mean "
         "secretLifetimeDays? allowed keys: displayName, privilegeSecureVersion, "
         "manageGlobalAdministrators, secretLifetimeDays, secretVersion, owners, hybridTenant, "
-        "protect, notes"
+        "protect, notes, adopt"
     )
     assert run.resources == []
 
