@@ -32,7 +32,6 @@ from policies.stack_links import (
     label,
     of_type,
     possible_links,
-    urn_type,
 )
 from policies.values import UNKNOWN, Findings, Unknown, blocks, read, text
 
@@ -319,11 +318,6 @@ _PROVIDER_CREDENTIALS: Final = (
 """Provider inputs that make it sign in as some application (red team RT-48)."""
 
 
-def _is_component_child(parent_urn: str | None) -> bool:
-    """Whether a resource was declared by our component (its parent is the component)."""
-    return parent_urn is not None and urn_type(parent_urn) == types.COMPONENT
-
-
 def validate_client_secrets_only(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
@@ -337,12 +331,6 @@ def validate_client_secrets_only(
             f"{_kind(kind)} is another way to authenticate as the application; the only "
             "credentials allowed are the client secrets the privilegesecure:index:AppRegistration "
             "component issues and rotates"
-        )
-    elif kind == types.APPLICATION_PASSWORD and not _is_component_child(args.opts.parent):
-        findings.violation(
-            "a client secret declared outside the privilegesecure:index:AppRegistration component "
-            f"(parent {args.opts.parent or 'the stack'}): only the component's rotated client "
-            "secrets are allowed"
         )
     elif kind.startswith("pulumi:providers:") and not args.name.startswith("default"):
         signs_in = [key for key in _PROVIDER_CREDENTIALS if read(args.props, key) is not None]

@@ -7,6 +7,7 @@ from typing import Final
 from pulumi_policy import Policy
 
 from policies.application_surface import no_sign_in_surface_policy, single_tenant_policy
+from policies.component_children import component_children_policy
 from policies.consent import consent_policy
 from policies.credentials import (
     Clock,
@@ -50,4 +51,5 @@ def build_policies(clock: Clock = utc_now) -> list[Policy]:
         role_paths_policy(),
         grant_recipients_policy(),
         single_manifest_policy(),
+        component_children_policy(),
     ]

@@ -751,8 +751,8 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     ),
     Attack(
         "client-secret-outside-the-component",
-        _CREDENTIALS,
-        "a client secret declared outside the privilegesecure:index:AppRegistration component",
+        "declared-by-the-component",
+        "ApplicationPassword declared outside the privilegesecure:index:AppRegistration",
         ("attack-secret",),
         secret_outside_component,
     ),

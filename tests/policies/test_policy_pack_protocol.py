@@ -50,6 +50,7 @@ POLICY_LEVELS: Final = {
     "directory-role-paths": "mandatory",
     "grant-recipients": "mandatory",
     "single-manifest": "mandatory",
+    "declared-by-the-component": "mandatory",
 }
 
 
