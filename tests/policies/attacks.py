@@ -1128,6 +1128,26 @@ def consent_deleted_with_a_decoy(app: AppRegistration) -> None:
     )
 
 
+def consent_only_outside_a_preview(app: AppRegistration) -> None:
+    """RT-47: nothing in the preview; in `pulumi up`, a consent for the attacker's app."""
+    if not pulumi.runtime.is_dry_run():
+        azuread.AppRoleAssignment(
+            "attack-update-only",
+            app_role_id=DIRECTORY_READWRITE_ALL,
+            principal_object_id=ATTACKER_SERVICE_PRINCIPAL,
+            resource_object_id=GRAPH_OBJECT_ID,
+        )
+
+
+UPDATE_ONLY_ATTACK: Final = Attack(
+    "rt47-consent-only-outside-a-preview",
+    "declared-by-the-component",
+    "AppRoleAssignment declared outside the privilegesecure:index:AppRegistration component",
+    ("attack-update-only",),
+    consent_only_outside_a_preview,
+)
+"""Invisible to any preview: a resource policy must stop it during the update itself."""
+
 UNSEEN_ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "rt32-retained-rotation",
@@ -1147,4 +1167,6 @@ UNSEEN_ATTACKS: Final[tuple[Attack, ...]] = (
 """What no policy can see (the analyzer protocol does not carry the option): the offline
 preview reports it itself (``policy`` names its check there)."""
 
-ATTACKS_BY_ID: Final = {attack.id: attack for attack in (*ATTACKS, *UNSEEN_ATTACKS)}
+ATTACKS_BY_ID: Final = {
+    attack.id: attack for attack in (*ATTACKS, *UNSEEN_ATTACKS, UPDATE_ONLY_ATTACK)
+}

@@ -20,9 +20,10 @@ from offline_preview.engine import REPOSITORY, ProgramRun, read_stack_config_fil
 from offline_preview.plan import build_plan
 from offline_preview.policy_client import PolicyPackClient
 from offline_preview.render import render
+from offline_preview.verdict import analyzed
 from policies import resource_types as types
 from policies.resource_types import PROGRAM_RESOURCE_TYPES
-from tests.policies.attacks import ATTACKS, UNSEEN_ATTACKS, Attack
+from tests.policies.attacks import ATTACKS, UNSEEN_ATTACKS, UPDATE_ONLY_ATTACK, Attack
 from tests.policies.program_harness import (
     ATTACK_KEY,
     ATTACKED_PROGRAM,
@@ -62,6 +63,29 @@ def test_each_attack_is_a_mandatory_violation(
         f"no mandatory {attack.policy} on {attack.offenders}:\n{show(verdict.diagnostics)}"
     )
     assert any(attack.needle in d.detail for d in found), show(tuple(found))
+
+
+def test_a_resource_declared_only_outside_a_preview_is_stopped_by_a_resource_policy(
+    running_pack: PolicyPackClient, runs: ProgramRuns
+) -> None:
+    """The preview shows nothing; the update stops it before it exists (Analyze, not
+    AnalyzeStack, which in `pulumi up` runs after the changes)."""
+    attack = UPDATE_ONLY_ATTACK
+    preview = runs.get(Scenario(DEV, "4.1", True, attack=attack.id))
+    update = runs.get(Scenario(DEV, "4.1", False, attack=attack.id))
+    running_pack.configure({})
+
+    resource_policy = [
+        d
+        for resource in update.resources
+        for d in running_pack.analyze(analyzed(resource))
+        if d.enforcement_level == "mandatory"
+    ]
+
+    assert "attack-update-only" not in {r.name for r in preview.resources}
+    assert [(d.policy_name, attack.needle in d.detail) for d in resource_policy] == [
+        (attack.policy, True)
+    ]
 
 
 @pytest.mark.parametrize("mode", MODES, ids=str)
