@@ -54,7 +54,10 @@ def validate_ownership(args: ResourceValidationArgs, report_violation: ReportVio
             "component's owners; an owner can add a credential and act as the application"
         )
     elif kind in (types.APPLICATION, types.SERVICE_PRINCIPAL):
-        if kind == types.SERVICE_PRINCIPAL and read(args.props, "useExisting") is True:
+        use_existing = read(args.props, "useExisting") if kind == types.SERVICE_PRINCIPAL else None
+        if use_existing is UNKNOWN:
+            findings.unreviewable("useExisting")
+        elif use_existing is True:
             findings.violation(
                 "useExisting is true: this ServicePrincipal adopts one that already exists and "
                 "sets its owners; the component's service principal is the only one of its app"

@@ -126,3 +126,16 @@ def test_the_protected_stacks_knob_applies() -> None:
     staging = resource(types.SERVICE_PRINCIPAL, "sp", {}, stack="staging")
 
     assert not check(PROTECT, staging, {"protectedStacks": ["staging", "prod*"]}).passed
+
+
+@pytest.mark.parametrize("use_existing", [True, UNKNOWN])
+def test_an_adopted_service_principal_is_denied_even_when_the_switch_is_unknown(
+    use_existing: object,
+) -> None:
+    """A second ServicePrincipal that adopts ours (or Microsoft's) and sets its owners."""
+    adopted = service_principal(useExisting=use_existing)
+
+    outcome = check("owners-from-component", adopted)
+
+    assert len(outcome.violations) == 1
+    assert outcome.violations[0].startswith("useExisting is")
