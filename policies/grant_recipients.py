@@ -5,7 +5,7 @@ permission grant, a directory role assignment or eligibility to any other princi
 attacker's own app, a literal object id) hands Tier-0 rights to someone nobody reviews here.
 "This application" is the one the ``privilegesecure:index:AppRegistration`` component declares
 (every application of the stack when no component does). Links are by the id a grant carries
-(``policies.stack_links.linked``): a decoy cannot move a grant onto or off the app.
+(``policies.stack_links.possible_links``): a decoy cannot move a grant onto or off the app.
 """
 
 from __future__ import annotations

@@ -664,6 +664,39 @@ def managed_exchange_online(app: AppRegistration) -> None:
     azuread.ServicePrincipal("attack-exchange", client_id=EXCHANGE_ONLINE, use_existing=True)
 
 
+def application_from_template(app: AppRegistration) -> None:
+    """RT-26: a twin app whose service principal the template creates implicitly."""
+    azuread.ApplicationFromTemplate(
+        "attack-from-template",
+        display_name="Ops",
+        template_id="8adf8e6e-67b2-4cf2-a259-e3dc5476c621",
+    )
+
+
+def conditional_access_off(app: AppRegistration) -> None:
+    """RT-30: the control that would stop a takeover's sign-ins, switched off."""
+    azuread.ConditionalAccessPolicy(
+        "attack-ca",
+        display_name="Require MFA (paused)",
+        state="disabled",
+        conditions=azuread.ConditionalAccessPolicyConditionsArgs(
+            client_app_types=["all"],
+            applications=azuread.ConditionalAccessPolicyConditionsApplicationsArgs(
+                included_applications=["All"]
+            ),
+            users=azuread.ConditionalAccessPolicyConditionsUsersArgs(included_users=["All"]),
+        ),
+        grant_controls=azuread.ConditionalAccessPolicyGrantControlsArgs(
+            operator="OR", built_in_controls=["mfa"]
+        ),
+    )
+
+
+def access_package_catalog(app: AppRegistration) -> None:
+    """RT-29: entitlement management, a path to a privileged group."""
+    azuread.AccessPackageCatalog("attack-catalog", display_name="c", description="c")
+
+
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -1079,6 +1112,27 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         "2 applications request or hold Privilege Secure's permissions",
         ("privilege-secure-dr-application", APPLICATION),
         second_component,
+    ),
+    Attack(
+        "rt26-application-from-template",
+        _TYPES,
+        "azuread:index/applicationFromTemplate:ApplicationFromTemplate is not allowed",
+        ("attack-from-template",),
+        application_from_template,
+    ),
+    Attack(
+        "rt30-conditional-access-switched-off",
+        _TYPES,
+        "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy is not allowed",
+        ("attack-ca",),
+        conditional_access_off,
+    ),
+    Attack(
+        "rt29-access-package-catalog",
+        _TYPES,
+        "azuread:index/accessPackageCatalog:AccessPackageCatalog is not allowed",
+        ("attack-catalog",),
+        access_package_catalog,
     ),
     Attack(
         "rt23-guest-invitation",
