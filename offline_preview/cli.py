@@ -28,6 +28,7 @@ from offline_preview.render import FORMATS, render
 EXIT_OK: Final = 0
 EXIT_POLICY_VIOLATION: Final = 1
 EXIT_INVALID: Final = 2
+EXIT_CRASH: Final = 3
 
 
 class UsageError(Exception):
@@ -40,7 +41,14 @@ def parser() -> argparse.ArgumentParser:
         description="Run this repository's Pulumi program and policy pack offline and show "
         "exactly what a stack would grant.",
     )
-    p.add_argument("--stack", default="dev", help="reads Pulumi.STACK.yaml (default: dev)")
+    stacks = p.add_mutually_exclusive_group()
+    # No argparse default: `--stack dev --all-stacks` must be refused like any other stack.
+    stacks.add_argument("--stack", help="reads Pulumi.STACK.yaml (default: dev)")
+    stacks.add_argument(
+        "--all-stacks",
+        action="store_true",
+        help="preview every Pulumi.<stack>.yaml in one process: a fleet table, then each stack",
+    )
     p.add_argument(
         "--config",
         "-c",
@@ -103,7 +111,12 @@ def _read_json(flag: str, path: str) -> object:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    args.stack = args.stack or "dev"
     try:
+        if args.all_stacks:
+            from offline_preview.fleet import preview_fleet
+
+            return preview_fleet(args)
         return _preview(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

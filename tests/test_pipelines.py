@@ -130,7 +130,8 @@ class Checker:
         except SystemExit:
             yield f"python -m offline_preview does not accept {shlex.join(arguments)}"
             return
-        yield from self.check_stack(options.stack)
+        if not options.all_stacks:
+            yield from self.check_stack(options.stack or "dev")
         if options.policy_pack_config is not None:
             yield from self.check_file(options.policy_pack_config)
         if options.compare_to is not None and options.compare_to not in PRODUCED_FILES:
