@@ -66,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=("github", "azure"),
         help="print a pipeline matrix as one line of JSON instead of one name per line",
     )
+    parser.add_argument(
+        "--require",
+        metavar="STACK",
+        help="exit 2 unless STACK is one of them (a run given its stack by a parameter checks it)",
+    )
     args = parser.parse_args(argv)
     try:
         names = stack_names()
@@ -74,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if not names:
         print(f"error: no Pulumi.<stack>.yaml in {REPOSITORY}", file=sys.stderr)
+        return 2
+    if args.require is not None and args.require not in names:
+        print(f"error: stack {args.require!r} has no Pulumi.<stack>.yaml", file=sys.stderr)
         return 2
     print(matrix(names, args.matrix) if args.matrix else "\n".join(names))
     return 0
