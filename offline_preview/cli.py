@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from components.settings import SETTINGS_BY_KEY
 from offline_preview.diff import compare
@@ -24,6 +24,9 @@ from offline_preview.engine import (
 )
 from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
 from offline_preview.render import FORMATS, render
+
+if TYPE_CHECKING:
+    from offline_preview.policy_client import PolicyPackClient
 
 EXIT_OK: Final = 0
 EXIT_POLICY_VIOLATION: Final = 1
@@ -123,16 +126,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
 
 
+def read_policy_config(args: argparse.Namespace) -> dict[str, object]:
+    """``--policy-pack-config``'s JSON object, or no config."""
+    if not args.policy_pack_config:
+        return {}
+    policy_config = _read_json("--policy-pack-config", args.policy_pack_config)
+    if not isinstance(policy_config, dict):
+        raise UsageError("--policy-pack-config: expected a JSON object of policy names")
+    return policy_config
+
+
+def start_policy_pack(args: argparse.Namespace) -> PolicyPackClient | None:
+    """The ``--policy-pack`` process, started (not yet listening); ``None`` with --no-policy."""
+    if args.no_policy:
+        return None
+    # Imported here: --no-policy should not pay for gRPC. The pack boots on the other core
+    # while this process runs the program.
+    from offline_preview.policy_client import PolicyPackClient
+
+    pack_directory = Path(args.policy_pack)
+    if not pack_directory.is_absolute():
+        pack_directory = REPOSITORY / pack_directory
+    if not (pack_directory / "PulumiPolicy.yaml").is_file():
+        raise UsageError(f"--policy-pack {args.policy_pack}: no PulumiPolicy.yaml there")
+    return PolicyPackClient(pack_directory).start()
+
+
 def _preview(args: argparse.Namespace) -> int:
     stack_file = REPOSITORY / f"Pulumi.{args.stack}.yaml"
     if not stack_file.is_file():
         raise UsageError(f"--stack {args.stack}: no {stack_file.name} in {REPOSITORY}")
     config = stack_config(stack_file, args.config)
-    policy_config: object = {}
-    if args.policy_pack_config:
-        policy_config = _read_json("--policy-pack-config", args.policy_pack_config)
-        if not isinstance(policy_config, dict):
-            raise UsageError("--policy-pack-config: expected a JSON object of policy names")
+    policy_config = read_policy_config(args)
     previous: Plan | None = None
     if args.compare_to:
         loaded = _read_json("--compare-to", args.compare_to)
@@ -140,18 +165,7 @@ def _preview(args: argparse.Namespace) -> int:
             raise UsageError(f"--compare-to {args.compare_to}: not a {PLAN_SCHEMA} JSON plan")
         previous = loaded  # type: ignore[assignment]  # checked by its schema tag
 
-    pack = None
-    if not args.no_policy:
-        # Imported here: --no-policy should not pay for gRPC. The pack boots on the other core
-        # while this process runs the program.
-        from offline_preview.policy_client import PolicyPackClient
-
-        pack_directory = Path(args.policy_pack)
-        if not pack_directory.is_absolute():
-            pack_directory = REPOSITORY / pack_directory
-        if not (pack_directory / "PulumiPolicy.yaml").is_file():
-            raise UsageError(f"--policy-pack {args.policy_pack}: no PulumiPolicy.yaml there")
-        pack = PolicyPackClient(pack_directory).start()
+    pack = start_policy_pack(args)
     try:
         run = run_program(config.values, stack=args.stack, secret_keys=config.secret_keys)
         if run.error is not None:
@@ -161,7 +175,7 @@ def _preview(args: argparse.Namespace) -> int:
             from offline_preview.verdict import judge
 
             try:
-                verdict = judge(pack, run.resources, policy_config, args.stack, PROJECT)  # type: ignore[arg-type]
+                verdict = judge(pack, run.resources, policy_config, args.stack, PROJECT)
             except ValueError as error:
                 raise UsageError(f"--policy-pack-config: {error}") from None
     finally:

@@ -15,9 +15,10 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final, TypedDict
+from typing import TYPE_CHECKING, Final, TypedDict
 
 from components.manifests import GLOBAL_ADMINISTRATOR
 from offline_preview.cli import (
@@ -27,13 +28,18 @@ from offline_preview.cli import (
     EXIT_POLICY_VIOLATION,
     UsageError,
     _read_json,
+    read_policy_config,
     stack_config,
+    start_policy_pack,
 )
 from offline_preview.diff import PlanDiff, compare
-from offline_preview.engine import PROJECT, REPOSITORY, run_program
+from offline_preview.engine import PROJECT, REPOSITORY, ProgramRun, StackConfig, run_program
 from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
 from offline_preview.render import _cell, _diff_lines, _grant_lines, _verdict_line, _where
 from offline_preview.stacks import StackFileError, stack_names
+
+if TYPE_CHECKING:
+    from offline_preview.policy_client import PolicyPackClient
 
 FLEET_SCHEMA: Final = "privilege-secure-entra/offline-preview-fleet/v1"
 
@@ -99,80 +105,95 @@ def _output(plan: Plan, name: str) -> str | None:
 
 
 def preview_fleet(args: argparse.Namespace, directory: Path = REPOSITORY) -> int:
-    """Preview every stack of ``directory``; print the fleet; the worst exit code."""
+    """Preview every stack of ``directory``; print the fleet; the worst exit code.
+
+    The program runs in this thread, stack after stack; each run goes to the pack in a second
+    thread, so the pack's boot and its analysis of stack N overlap the program's run of N+1.
+    """
     try:
         names = stack_names(directory)
     except StackFileError as error:
         raise UsageError(f"--all-stacks: {error}") from None
     if not names:
         raise UsageError(f"--all-stacks: no Pulumi.<stack>.yaml in {directory}")
-    policy_config: object = {}
-    if args.policy_pack_config:
-        policy_config = _read_json("--policy-pack-config", args.policy_pack_config)
-        if not isinstance(policy_config, dict):
-            raise UsageError("--policy-pack-config: expected a JSON object of policy names")
+    policy_config = read_policy_config(args)
     earlier = _earlier_fleet(args.compare_to) if args.compare_to else None
-
-    pack = None
-    if not args.no_policy:
-        from offline_preview.policy_client import PolicyPackClient
-
-        pack_directory = Path(args.policy_pack)
-        if not pack_directory.is_absolute():
-            pack_directory = REPOSITORY / pack_directory
-        if not (pack_directory / "PulumiPolicy.yaml").is_file():
-            raise UsageError(f"--policy-pack {args.policy_pack}: no PulumiPolicy.yaml there")
-        pack = PolicyPackClient(pack_directory).start()
-    results: list[StackResult] = []
+    pack = start_policy_pack(args)  # one pack process for every stack
+    pending: list[Future[StackResult]] = []
     try:
-        for name in names:
-            result = _preview_stack(name, directory, args.config, pack, policy_config)
-            if earlier is not None and result.plan is not None:
-                before = earlier.get(name)
-                base = before if before is not None else _EMPTY_PLAN
-                diff = compare(base, result.plan)  # type: ignore[arg-type]  # the keys compare reads
-                result = StackResult(
-                    name, result.exit_code, result.plan, None, diff, new_stack=before is None
-                )
-            if result.error is not None:
-                print(f"error: stack {name}: {result.error}", file=sys.stderr)
-            results.append(result)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy-pack") as judging:
+            for name in names:
+                ran = _run_stack(name, directory, args.config)
+                if isinstance(ran, StackResult):
+                    pending.append(_done(ran))
+                else:
+                    pending.append(judging.submit(_judge_stack, name, *ran, pack, policy_config))
+            results = [future.result() for future in pending]
     finally:
         if pack is not None:
             pack.stop()
+    for index, result in enumerate(results):
+        if earlier is not None and result.plan is not None:
+            before = earlier.get(result.stack)
+            base = before if before is not None else _EMPTY_PLAN
+            diff = compare(base, result.plan)  # type: ignore[arg-type]  # the keys compare reads
+            results[index] = replace(result, diff=diff, new_stack=before is None)
+        if result.error is not None:
+            print(f"error: stack {result.stack}: {result.error}", file=sys.stderr)
     removed = sorted(set(earlier) - set(names)) if earlier is not None else []
     sys.stdout.write(render_fleet(results, args.format, removed))
     return max(result.exit_code for result in results)
 
 
-def _preview_stack(
-    name: str,
-    directory: Path,
-    overrides: list[str],
-    pack: object,
-    policy_config: object,
-) -> StackResult:
-    """One stack, as ``--stack NAME`` would preview it; its failure stays its own."""
+def _done(result: StackResult) -> Future[StackResult]:
+    future: Future[StackResult] = Future()
+    future.set_result(result)
+    return future
+
+
+def _crashed(name: str, error: Exception) -> StackResult:
+    return StackResult(name, EXIT_CRASH, None, f"crashed: {type(error).__name__}: {error}")
+
+
+def _run_stack(
+    name: str, directory: Path, overrides: list[str]
+) -> tuple[StackConfig, ProgramRun] | StackResult:
+    """The program's run for one stack, as ``--stack NAME`` would do it; a failure stays its own."""
     try:
         config = stack_config(directory / f"Pulumi.{name}.yaml", overrides)
         run = run_program(config.values, stack=name, secret_keys=config.secret_keys)
-        if run.error is not None:
-            return StackResult(name, EXIT_INVALID, None, run.error)
-        verdict = None
+    except UsageError as error:
+        return StackResult(name, EXIT_INVALID, None, str(error))
+    except Exception as error:  # a crash of one stack must not hide the others
+        return _crashed(name, error)
+    if run.error is not None:
+        return StackResult(name, EXIT_INVALID, None, run.error)
+    return config, run
+
+
+def _judge_stack(
+    name: str,
+    config: StackConfig,
+    run: ProgramRun,
+    pack: PolicyPackClient | None,
+    policy_config: dict[str, object],
+) -> StackResult:
+    """The pack's verdict on one stack's run, and its plan."""
+    verdict = None
+    try:
         if pack is not None:
             from offline_preview.verdict import judge
 
             try:
-                verdict = judge(pack, run.resources, policy_config, name, PROJECT)  # type: ignore[arg-type]
+                verdict = judge(pack, run.resources, policy_config, name, PROJECT)
             except ValueError as error:
+                # the same for every stack: the whole fleet's usage error
                 raise UsageError(f"--policy-pack-config: {error}") from None
         plan = build_plan(name, config, run, verdict)
-    except UsageError as error:
-        if str(error).startswith("--policy-pack-config"):
-            raise  # the same for every stack: the whole fleet's usage error
-        return StackResult(name, EXIT_INVALID, None, str(error))
+    except UsageError:
+        raise
     except Exception as error:  # a crash of one stack must not hide the others
-        return StackResult(name, EXIT_CRASH, None, f"crashed: {type(error).__name__}: {error}")
+        return _crashed(name, error)
     exit_code = EXIT_POLICY_VIOLATION if verdict is not None and verdict.mandatory else EXIT_OK
     return StackResult(name, exit_code, plan)
 
