@@ -1,6 +1,7 @@
 """The pipelines run only what this repository has, and do what the README promises.
 
-Both `.github/workflows/pulumi.yml` and `pipelines/azure-pipelines.yml` are parsed; every shell
+`.github/workflows/pulumi.yml` and both Azure DevOps files (`pipelines/azure-pipelines.yml`, the
+fleet, and `pipelines/azure-pipelines-stack.yml`, one stack's run) are parsed; every shell
 script (`run:`, `script:`, `bash:`, `inlineScript:`) and every `pulumi/actions` step with a
 `command` is split into commands, and each command that names something of this repository is
 checked: files (`pip install -r`, `--policy-pack-config`), directories (`--policy-pack`), stacks
@@ -877,3 +878,13 @@ def test_code_owners_guard_the_gate_and_the_id_tables() -> None:
     readme = (REPOSITORY / "README.md").read_text()
     assert "@your-org/entra-security-reviewers" in readme
     assert "Require review from Code Owners" in readme
+
+
+def test_ci_audits_the_workflow_with_a_pinned_zizmor() -> None:
+    ci = (REPOSITORY / ".ci" / "run").read_text().splitlines()
+    assert "venv/bin/zizmor --offline .github/workflows/" in ci
+    requirements = (REPOSITORY / "requirements-dev.txt").read_text()
+    assert re.search(r"^zizmor==\d+\.\d+\.\d+ ", requirements, flags=re.MULTILINE)
+    checked = {word for line in ci if "check-jsonschema" in line for word in line.split()}
+    for path in PIPELINES:
+        assert str(path.relative_to(REPOSITORY)) in checked, path
