@@ -388,7 +388,14 @@ def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch(
         f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies "
         "--policy-pack-config $GATE/policies/config.example.json" in commands_run
     )
-    assert "format('{0}/base', runner.temp)" in test["env"]["GATE"]
+    steps = {step.get("name"): step for step in test["steps"]}
+    base = steps["The base branch (the gate) and its offline preview (base.json)"]
+    preview = steps["Offline preview of every stack (preview.md)"]
+    assert base["env"]["GATE"] == "${{ runner.temp }}/base"
+    assert preview["env"]["GATE"] == (
+        "${{ github.event_name == 'pull_request' && format('{0}/base', runner.temp) "
+        "|| github.workspace }}"
+    )
     comment = workflow["jobs"]["comment"]
     # posted even when the preview found a mandatory violation and failed the test job
     assert comment["needs"] == "test"
