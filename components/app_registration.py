@@ -49,7 +49,7 @@ class AppRegistrationArgs(TypedDict):
     display_name: pulumi.Input[str]
     """The app registration's name, as admins see it in Entra ID."""
     privilege_secure_version: NotRequired[str]
-    """Which Privilege Secure manifest to grant: "4.1" (the default) or "26.03"."""
+    """Which Privilege Secure version's manifest to grant (``components.manifests``)."""
     manage_global_administrators: NotRequired[bool]
     """Assign Global Administrator instead of User Administrator (needed to manage GA accounts)."""
     secret_lifetime_days: NotRequired[int]
@@ -63,7 +63,7 @@ class AppRegistrationArgs(TypedDict):
     protect: NotRequired[bool]
     """Protect the application and service principal from deletion by Pulumi."""
     notes: NotRequired[pulumi.Input[str]]
-    """The application's notes field (a change ticket, say)."""
+    """The application's notes field (a change ticket, say); default: none."""
 
 
 class AppRegistration(pulumi.ComponentResource):
