@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -72,6 +73,8 @@ class StackResult:
     diff: PlanDiff | None = None
     new_stack: bool = False
     """With ``--compare-to``: the stack is not in the earlier fleet."""
+    traceback: str = ""
+    """A crash's traceback, for stderr only (like ``--stack``'s exit code 3)."""
 
     def row(self) -> FleetRow:
         plan = self.plan
@@ -140,6 +143,7 @@ def preview_fleet(args: argparse.Namespace, directory: Path = REPOSITORY) -> int
             results[index] = replace(result, diff=diff, new_stack=before is None)
         if result.error is not None:
             print(f"error: stack {result.stack}: {result.error}", file=sys.stderr)
+            sys.stderr.write(result.traceback)
     removed = sorted(set(earlier) - set(names)) if earlier is not None else []
     sys.stdout.write(render_fleet(results, args.format, removed))
     return max(result.exit_code for result in results)
@@ -152,7 +156,11 @@ def _done(result: StackResult) -> Future[StackResult]:
 
 
 def _crashed(name: str, error: Exception) -> StackResult:
-    return StackResult(name, EXIT_CRASH, None, f"crashed: {type(error).__name__}: {error}")
+    """No verdict for this stack: exit code 3, one line in the table, the traceback on stderr."""
+    headline = f"{type(error).__name__}: {error}".splitlines()[0]
+    return StackResult(
+        name, EXIT_CRASH, None, f"crashed: {headline}", traceback=traceback.format_exc()
+    )
 
 
 def _run_stack(
