@@ -40,6 +40,7 @@ from components.microsoft_ids import (
     MICROSOFT_GRAPH_DISPLAY_NAME,
     PermissionType,
 )
+from components.secret_rotation import rfc3339, rotation_clock
 from policies import resource_types as types
 
 REPOSITORY: Final = Path(__file__).resolve().parent.parent
@@ -127,10 +128,13 @@ class EngineMocks(pulumi_mocks.Mocks):
         preview: bool,
         graph_overrides: Mapping[str, str] | None = None,
         stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
+        deployer_object_id: str = DEPLOYER_OBJECT_ID,
     ) -> None:
         self.preview = preview
         self.graph_overrides = dict(graph_overrides or {})
         self.stack_references = dict(stack_references or {})
+        self.deployer_object_id = deployer_object_id
+        """Who signed in: ``getClientConfig`` answers this object id (a user or a pipeline)."""
         self.invokes: list[tuple[str, dict[str, Any]]] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -138,8 +142,8 @@ class EngineMocks(pulumi_mocks.Mocks):
         if args.token == "azuread:index/getClientConfig:getClientConfig":
             return {
                 "clientId": DEPLOYER_CLIENT_ID,
-                "id": f"{DEPLOYER_CLIENT_ID}-{TENANT_ID}-{DEPLOYER_OBJECT_ID}",
-                "objectId": DEPLOYER_OBJECT_ID,
+                "id": f"{DEPLOYER_CLIENT_ID}-{TENANT_ID}-{self.deployer_object_id}",
+                "objectId": self.deployer_object_id,
                 "tenantId": TENANT_ID,
             }, []
         if args.token == "azuread:index/getServicePrincipal:getServicePrincipal":
@@ -227,6 +231,11 @@ def _directory_role_assignment(name: str, inputs: dict[str, Any]) -> dict[str, A
     return {"id": _opaque_id(name), "directoryScopeId": "/"}
 
 
+def _sleep(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The time provider's ``time_sleep``: its id is the moment it finished, in RFC 3339 UTC."""
+    return {"id": rfc3339(rotation_clock())}
+
+
 _COMPUTED: Final[dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
     types.APPLICATION: _application,
     types.SERVICE_PRINCIPAL: _service_principal,
@@ -234,6 +243,7 @@ _COMPUTED: Final[dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
     types.DELEGATED_PERMISSION_GRANT: _delegated_permission_grant,
     types.APPLICATION_PASSWORD: _application_password,
     types.DIRECTORY_ROLE_ASSIGNMENT: _directory_role_assignment,
+    types.SLEEP: _sleep,
 }
 
 
@@ -441,17 +451,19 @@ def run_program(
     stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
     program: Path = REPOSITORY / "__main__.py",
     project: str = PROJECT,
+    deployer_object_id: str = DEPLOYER_OBJECT_ID,
 ) -> ProgramRun:
     """Run the program once under the mocks and return what it declared.
 
     ``config`` holds full keys (``privilege-secure-entra:displayName``) and string values, as the
     Pulumi CLI hands them over. ``stack_references`` answers ``pulumi.StackReference`` reads by
-    stack name; ``program`` and ``project`` run another program (an example consumer, say).
+    stack name; ``program`` and ``project`` run another program (an example consumer, say);
+    ``deployer_object_id`` is the identity signed in (``azuread.getClientConfig``).
     A ``pulumi.RunError`` (the program's one-line refusal) lands in
     ``ProgramRun.error``; anything else is a bug and propagates.
     """
     run = ProgramRun()
-    mocks = EngineMocks(preview, graph_overrides, stack_references)
+    mocks = EngineMocks(preview, graph_overrides, stack_references, deployer_object_id)
     run.invokes = mocks.invokes
     monitor = _RecordingMonitor(mocks, run)
     set_all_config(dict(config), list(secret_keys))

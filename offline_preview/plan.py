@@ -170,6 +170,8 @@ def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str)
         if end_date == newest_end_date:
             return [f"client secret, newest: expires {end_date}; a new one is issued {rotates_at}"]
         return [f"client secret, previous: expires {end_date}, when the newest takes over"]
+    if resource.type == types.SLEEP:
+        return [f"waits {inputs.get('createDuration')} for the new service principal to replicate"]
     if resource.type == types.DIRECTORY_ROLE_ASSIGNMENT:
         scope = inputs.get("directoryScopeId") or "/"
         where = "tenant-wide" if scope == "/" else f"scope {scope}"
@@ -243,6 +245,7 @@ def build_plan(
 _TYPE_ORDER: Final = (
     types.APPLICATION,
     types.SERVICE_PRINCIPAL,
+    types.SLEEP,
     types.APP_ROLE_ASSIGNMENT,
     types.DELEGATED_PERMISSION_GRANT,
     types.APPLICATION_PASSWORD,
