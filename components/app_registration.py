@@ -131,6 +131,9 @@ class AppRegistration(pulumi.ComponentResource):
             raise pulumi.RunError(str(error)) from None
         manifest = MANIFESTS[_get(args, "privilege_secure_version", str)]
         manage_global_administrators = _get(args, "manage_global_administrators", bool)
+        if _get(args, "protect", bool):
+            # The component too, and through it (the SDK's inheritance) every child by default.
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True))
         super().__init__(TYPE_TOKEN, name, None, opts)
         if clock_warning:
             pulumi.log.warn(clock_warning, resource=self)
@@ -152,11 +155,10 @@ class AppRegistration(pulumi.ComponentResource):
             application_permissions + delegated_permissions,
         )
 
-        # `protect` guards every child but the secrets: the engine refuses to replace a protected
-        # resource, and rotation replaces secrets. Consents and roles depend on the secrets, so
-        # `pulumi destroy` tries (and fails) to delete them first and never reaches the secrets.
-        protect = True if _get(args, "protect", bool) else None  # None: inherit from `opts`
-        guarded = pulumi.ResourceOptions(parent=self, protect=protect)
+        # `protect` guards every child but the secrets (see `_declare_secret`): children inherit
+        # it from the component. Consents and roles depend on the secrets, so `pulumi destroy`
+        # tries (and fails) to delete them first and never reaches the secrets.
+        guarded = pulumi.ResourceOptions(parent=self)
         client_config = azuread.get_client_config_output(
             opts=pulumi.InvokeOutputOptions(parent=self)
         )

@@ -8,8 +8,9 @@ clock in a build image: each test here would have caught one way a real `pulumi 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
-import grpc
+import grpc  # type: ignore[import-untyped]
 import pytest
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2_grpc
@@ -150,9 +151,22 @@ def test_protect_leaves_destroy_nothing_to_delete(
 def test_protect_covers_every_child_but_the_rotating_secrets(program: RunProgram) -> None:
     """The engine refuses to replace a protected resource, and rotation replaces secrets."""
     run = program({"protect": "true"})
-    unprotected = {r.type for r in run.resources if r.custom and not r.protect}
+    unprotected = {r.type for r in run.resources if not r.protect}
     assert unprotected == {types.APPLICATION_PASSWORD}
     assert not any(r.protect for r in program().resources)
+
+
+def test_a_protected_component_still_rotates_its_secrets(tmp_path: Path) -> None:
+    """Another program may protect the component with a resource option instead of the arg."""
+    program_file = tmp_path / "__main__.py"
+    program_file.write_text(
+        "import pulumi\n"
+        "from components.app_registration import AppRegistration\n"
+        "AppRegistration('x', {'display_name': 'x'}, pulumi.ResourceOptions(protect=True))\n"
+    )
+    run = run_program({}, program=program_file)
+    assert run.error is None
+    assert {r.type for r in run.resources if not r.protect} == {types.APPLICATION_PASSWORD}
 
 
 # 5. Stable identities.
@@ -350,7 +364,7 @@ def test_only_mocks_count_as_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
     for monitor, under_mocks in [
         (engine, False),
         (None, False),
-        (MockMonitor(EngineMocks(preview=False)), True),  # type: ignore[no-untyped-call]
+        (MockMonitor(EngineMocks(preview=False)), True),
     ]:
         monkeypatch.setattr(app_registration, "get_monitor", lambda m=monitor: m)
         assert app_registration._under_mocks() is under_mocks
