@@ -30,7 +30,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import engine_pb2, resource_pb2
-from pulumi.runtime.settings import ROOT, configure
+from pulumi.runtime.settings import ROOT, SETTINGS, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -120,6 +120,10 @@ def graph_service_principal(overrides: Mapping[str, str] | None = None) -> dict[
     }
 
 
+class DuplicateNameError(pulumi.RunError):
+    """The azuread provider refused to create an application whose name is already taken."""
+
+
 class EngineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as the engine and azuread provider would."""
 
@@ -129,12 +133,15 @@ class EngineMocks(pulumi_mocks.Mocks):
         graph_overrides: Mapping[str, str] | None = None,
         stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
         deployer_object_id: str = DEPLOYER_OBJECT_ID,
+        existing_applications: Mapping[str, str] | None = None,
     ) -> None:
         self.preview = preview
         self.graph_overrides = dict(graph_overrides or {})
         self.stack_references = dict(stack_references or {})
         self.deployer_object_id = deployer_object_id
         """Who signed in: ``getClientConfig`` answers this object id (a user or a pipeline)."""
+        self.existing_applications = dict(existing_applications or {})
+        """Applications already in the tenant, outside this stack: display name to object id."""
         self.invokes: list[tuple[str, dict[str, Any]]] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -160,9 +167,21 @@ class EngineMocks(pulumi_mocks.Mocks):
         if self.preview:
             # `pulumi preview` of a new resource: its inputs, and nothing the provider computes.
             return "", dict(args.inputs)
+        if args.typ == types.APPLICATION and args.inputs.get("preventDuplicateNames"):
+            self._refuse_duplicate_name(str(args.inputs.get("displayName")))
         computed = _COMPUTED.get(args.typ, _no_computed)(args.name, dict(args.inputs))
         object_id = computed.pop("id")
         return object_id, {**args.inputs, **computed}
+
+    def _refuse_duplicate_name(self, display_name: str) -> None:
+        """The provider's create with ``preventDuplicateNames``: an existing name is an error."""
+        existing = self.existing_applications.get(display_name)
+        if existing is not None:
+            raise DuplicateNameError(
+                f'An existing "azuread_application" with name "{display_name}" '
+                f'(ID: "/applications/{existing}") was found and `prevent_duplicate_names` was '
+                "specified"
+            )
 
     def _stack_reference(self, stack: str) -> tuple[str, dict[str, Any]]:
         """A read of another stack's outputs, secrets marked the way the engine marks them."""
@@ -452,18 +471,22 @@ def run_program(
     program: Path = REPOSITORY / "__main__.py",
     project: str = PROJECT,
     deployer_object_id: str = DEPLOYER_OBJECT_ID,
+    existing_applications: Mapping[str, str] | None = None,
 ) -> ProgramRun:
     """Run the program once under the mocks and return what it declared.
 
     ``config`` holds full keys (``privilege-secure-entra:displayName``) and string values, as the
     Pulumi CLI hands them over. ``stack_references`` answers ``pulumi.StackReference`` reads by
     stack name; ``program`` and ``project`` run another program (an example consumer, say);
-    ``deployer_object_id`` is the identity signed in (``azuread.getClientConfig``).
+    ``deployer_object_id`` is the identity signed in (``azuread.getClientConfig``), and
+    ``existing_applications`` the apps already in the tenant (display name to object id).
     A ``pulumi.RunError`` (the program's one-line refusal) lands in
     ``ProgramRun.error``; anything else is a bug and propagates.
     """
     run = ProgramRun()
-    mocks = EngineMocks(preview, graph_overrides, stack_references, deployer_object_id)
+    mocks = EngineMocks(
+        preview, graph_overrides, stack_references, deployer_object_id, existing_applications
+    )
     run.invokes = mocks.invokes
     monitor = _RecordingMonitor(mocks, run)
     set_all_config(dict(config), list(secret_keys))
@@ -487,7 +510,24 @@ def run_program(
             _sync_await(run_in_stack(lambda: _run_path(program)))
         except pulumi.RunError as error:
             run.error = str(error)
+            _cancel_leftover_tasks()
     return run
+
+
+def _cancel_leftover_tasks() -> None:
+    """A registration the provider refused leaves its dependents waiting forever; end them.
+
+    The engine would end the process. Here the event loop lives on for the next run, which
+    must not inherit the failed run's tasks (nor their errors).
+    """
+    loop = _ensure_event_loop()
+    leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftover:
+        task.cancel()
+    if leftover:
+        loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+    with SETTINGS.lock:
+        SETTINGS.outputs.clear()  # the failed run's outputs, which the next run would await
 
 
 def _run_path(program: Path) -> None:

@@ -126,6 +126,14 @@ def test_client_secrets_wait_for_nothing_but_the_application(program: RunProgram
 
 def test_a_second_app_of_the_same_name_is_refused_not_created(program: RunProgram) -> None:
     assert only(program(), types.APPLICATION).inputs["preventDuplicateNames"] is True
+    hand_made = {"Netwrix Privilege Secure": fake_guid("application", "hand-made")}
+    refused = program(existing_applications=hand_made)
+    assert refused.error is not None
+    assert 'name "Netwrix Privilege Secure"' in refused.error
+    assert "`prevent_duplicate_names`" in refused.error
+    assert [r.type for r in refused.resources] == [COMPONENT]  # nothing else was created
+    assert program({"displayName": "NPS"}, existing_applications=hand_made).error is None
+    assert program().error is None
 
 
 # 4. `protect` protects everything.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -15,14 +16,9 @@ DAY = 86_400
 START = 1_790_000_000
 
 
-def run_at(
-    monkeypatch: pytest.MonkeyPatch,
-    moment: int,
-    lifetime_days: int = 10,
-    version: int = 1,
-    revoke: str | None = None,
-) -> ProgramRun:
-    run = try_at(monkeypatch, moment, lifetime_days, version, revoke)
+def run_at(monkeypatch: pytest.MonkeyPatch, moment: int, **settings: Any) -> ProgramRun:
+    """One `pulumi up` at ``moment`` that must succeed; ``settings`` as for ``try_at``."""
+    run = try_at(monkeypatch, moment, **settings)
     assert run.error is None
     return run
 
