@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -124,6 +125,10 @@ class DuplicateNameError(pulumi.RunError):
     """The azuread provider refused to create an application whose name is already taken."""
 
 
+class AppManagementPolicyError(pulumi.RunError):
+    """The tenant's app-management policy refused a client secret (Graph's 400)."""
+
+
 class EngineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as the engine and azuread provider would."""
 
@@ -134,6 +139,7 @@ class EngineMocks(pulumi_mocks.Mocks):
         stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
         deployer_object_id: str = DEPLOYER_OBJECT_ID,
         existing_applications: Mapping[str, str] | None = None,
+        password_lifetime_cap_days: int | None = None,
     ) -> None:
         self.preview = preview
         self.graph_overrides = dict(graph_overrides or {})
@@ -142,6 +148,8 @@ class EngineMocks(pulumi_mocks.Mocks):
         """Who signed in: ``getClientConfig`` answers this object id (a user or a pipeline)."""
         self.existing_applications = dict(existing_applications or {})
         """Applications already in the tenant, outside this stack: display name to object id."""
+        self.password_lifetime_cap_days = password_lifetime_cap_days
+        """A tenant app-management policy's longest password lifetime; ``None``: no policy."""
         self.invokes: list[tuple[str, dict[str, Any]]] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -169,6 +177,8 @@ class EngineMocks(pulumi_mocks.Mocks):
             return "", dict(args.inputs)
         if args.typ == types.APPLICATION and args.inputs.get("preventDuplicateNames"):
             self._refuse_duplicate_name(str(args.inputs.get("displayName")))
+        if args.typ == types.APPLICATION_PASSWORD:
+            self._apply_app_management_policy(str(args.inputs.get("endDate")))
         computed = _COMPUTED.get(args.typ, _no_computed)(args.name, dict(args.inputs))
         object_id = computed.pop("id")
         return object_id, {**args.inputs, **computed}
@@ -181,6 +191,19 @@ class EngineMocks(pulumi_mocks.Mocks):
                 f'An existing "azuread_application" with name "{display_name}" '
                 f'(ID: "/applications/{existing}") was found and `prevent_duplicate_names` was '
                 "specified"
+            )
+
+    def _apply_app_management_policy(self, end_date: str) -> None:
+        """Microsoft Graph's ``addPassword`` under a lifetime cap: a longer secret is an error."""
+        cap = self.password_lifetime_cap_days
+        if cap is None:
+            return
+        ends = datetime.strptime(end_date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        if ends - rotation_clock() > timedelta(days=cap):
+            raise AppManagementPolicyError(
+                "Could not add password: unexpected status 400 (400 Bad Request) with error: "
+                "CredentialInvalidLifetimeAsPerAppPolicy: Credential lifetime exceeds the max "
+                "value allowed as per assigned policy."
             )
 
     def _stack_reference(self, stack: str) -> tuple[str, dict[str, Any]]:
@@ -472,6 +495,7 @@ def run_program(
     project: str = PROJECT,
     deployer_object_id: str = DEPLOYER_OBJECT_ID,
     existing_applications: Mapping[str, str] | None = None,
+    password_lifetime_cap_days: int | None = None,
 ) -> ProgramRun:
     """Run the program once under the mocks and return what it declared.
 
@@ -479,13 +503,19 @@ def run_program(
     Pulumi CLI hands them over. ``stack_references`` answers ``pulumi.StackReference`` reads by
     stack name; ``program`` and ``project`` run another program (an example consumer, say);
     ``deployer_object_id`` is the identity signed in (``azuread.getClientConfig``), and
-    ``existing_applications`` the apps already in the tenant (display name to object id).
+    ``existing_applications`` the apps already in the tenant (display name to object id);
+    ``password_lifetime_cap_days`` plays a tenant app-management policy capping secrets.
     A ``pulumi.RunError`` (the program's one-line refusal) lands in
     ``ProgramRun.error``; anything else is a bug and propagates.
     """
     run = ProgramRun()
     mocks = EngineMocks(
-        preview, graph_overrides, stack_references, deployer_object_id, existing_applications
+        preview,
+        graph_overrides,
+        stack_references,
+        deployer_object_id,
+        existing_applications,
+        password_lifetime_cap_days,
     )
     run.invokes = mocks.invokes
     monitor = _RecordingMonitor(mocks, run)
@@ -510,24 +540,31 @@ def run_program(
             _sync_await(run_in_stack(lambda: _run_path(program)))
         except pulumi.RunError as error:
             run.error = str(error)
-            _cancel_leftover_tasks()
+            _finish_leftover_tasks()
     return run
 
 
-def _cancel_leftover_tasks() -> None:
-    """A registration the provider refused leaves its dependents waiting forever; end them.
+def _finish_leftover_tasks() -> None:
+    """After a failed registration, let every registration it does not hold back go through.
 
-    The engine would end the process. Here the event loop lives on for the next run, which
-    must not inherit the failed run's tasks (nor their errors).
+    The engine creates what does not depend on a failed resource, in parallel, while the failed
+    one fails; only dependents are never created. Here the failed run's other registrations
+    finish (and are recorded), and none is left waiting in the event loop for the next run.
     """
     loop = _ensure_event_loop()
     leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in leftover:
-        task.cancel()
     if leftover:
-        loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+        _, stuck = loop.run_until_complete(asyncio.wait(leftover, timeout=_LEFTOVER_GRACE_SECONDS))
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            loop.run_until_complete(asyncio.gather(*stuck, return_exceptions=True))
     with SETTINGS.lock:
         SETTINGS.outputs.clear()  # the failed run's outputs, which the next run would await
+
+
+_LEFTOVER_GRACE_SECONDS: Final = 30.0
+"""A safety net only: leftover registrations settle in milliseconds under the mocks."""
 
 
 def _run_path(program: Path) -> None:

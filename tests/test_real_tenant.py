@@ -114,6 +114,20 @@ def test_every_privilege_waits_for_every_client_secret(program: RunProgram) -> N
         assert secrets <= set(privilege.dependencies), privilege.name
 
 
+def test_a_tenant_that_caps_secret_lifetimes_gets_no_privilege(program: RunProgram) -> None:
+    """An app-management policy refuses a 180-day secret: the first `up` stops, unprivileged."""
+    refused = program(password_lifetime_cap_days=90)
+    assert refused.error is not None
+    assert "CredentialInvalidLifetimeAsPerAppPolicy" in refused.error
+    assert privileges(refused) == []
+    # The newest secret (180 days) was refused; the previous one ends within the cap.
+    assert len(refused.of_type(types.APPLICATION_PASSWORD)) == 1
+    # The README's remedy: a lifetime within the cap.
+    within = program({"secretLifetimeDays": "90"}, password_lifetime_cap_days=90)
+    assert within.error is None
+    assert len(privileges(within)) == 6
+
+
 def test_client_secrets_wait_for_nothing_but_the_application(program: RunProgram) -> None:
     run = program()
     application = only(run, types.APPLICATION)
