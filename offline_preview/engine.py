@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 import runpy
 import sys
 import uuid
@@ -140,6 +141,7 @@ class EngineMocks(pulumi_mocks.Mocks):
         deployer_object_id: str = DEPLOYER_OBJECT_ID,
         existing_applications: Mapping[str, str] | None = None,
         password_lifetime_cap_days: int | None = None,
+        replication_delay_seconds: float = 0.0,
     ) -> None:
         self.preview = preview
         self.graph_overrides = dict(graph_overrides or {})
@@ -150,6 +152,8 @@ class EngineMocks(pulumi_mocks.Mocks):
         """Applications already in the tenant, outside this stack: display name to object id."""
         self.password_lifetime_cap_days = password_lifetime_cap_days
         """A tenant app-management policy's longest password lifetime; ``None``: no policy."""
+        self.replication_delay_seconds = replication_delay_seconds
+        """How long after its creation a new service principal can be assigned anything."""
         self.invokes: list[tuple[str, dict[str, Any]]] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -371,12 +375,72 @@ class _RecordingEngine:
             self.run.logs.append((_SEVERITIES.get(request.severity, "info"), request.message))
 
 
+class ReplicationError(pulumi.RunError):
+    """A principal was assigned something before Entra had replicated it (Graph's 404)."""
+
+
+_GRAPH_CALL_SECONDS: Final = 1.0
+_PRINCIPAL_INPUTS: Final = {
+    types.APP_ROLE_ASSIGNMENT: "principalObjectId",
+    types.DIRECTORY_ROLE_ASSIGNMENT: "principalObjectId",
+    types.DELEGATED_PERMISSION_GRANT: "servicePrincipalObjectId",
+}
+
+
+class _Timeline:
+    """When each resource of a `pulumi up` would be created, on a clock of its own.
+
+    The engine starts a resource once everything it depends on is done; a Graph call takes a
+    second, a ``Sleep`` its ``createDuration``. A service principal can be assigned anything only
+    ``replication_delay`` after it was created. The provider's retries are not modelled: the
+    program must never need them (they give up, or orphan an assignment).
+    """
+
+    def __init__(self, replication_delay: float) -> None:
+        self.replication_delay = replication_delay
+        self.done: dict[str, float] = {}
+        self.usable_at: dict[str, float] = {}
+
+    def start(self, request: resource_pb2.RegisterResourceRequest, inputs: dict[str, Any]) -> float:
+        """When the resource is created; refused if it assigns an unreplicated principal."""
+        started = max((self.done.get(urn, 0.0) for urn in request.dependencies), default=0.0)
+        principal = inputs.get(_PRINCIPAL_INPUTS.get(request.type, ""))
+        usable_at = self.usable_at.get(str(principal), 0.0)
+        if started < usable_at:
+            raise ReplicationError(
+                f"{request.name}: unexpected status 404 (404 Not Found) with error: "
+                f"Request_ResourceNotFound: Resource '{principal}' does not exist or one of its "
+                f"queried reference-property objects are not present (at {started:.0f} s; "
+                f"replicated at {usable_at:.0f} s)"
+            )
+        return started
+
+    def finish(
+        self, urn: str, type_: str, started: float, inputs: dict[str, Any], outputs: dict[str, Any]
+    ) -> None:
+        took = _GRAPH_CALL_SECONDS
+        if type_ == types.SLEEP:
+            took = _go_duration_seconds(str(inputs.get("createDuration") or "0s"))
+        self.done[urn] = started + took
+        if type_ == types.SERVICE_PRINCIPAL:
+            self.usable_at[str(outputs.get("objectId"))] = started + took + self.replication_delay
+
+
+def _go_duration_seconds(duration: str) -> float:
+    """``90s``, ``3m``, ``1h30m``: the Go durations the time provider takes."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0}
+    parts = re.findall(r"([0-9.]+)(h|m|s)", duration)
+    return sum(float(amount) * units[unit] for amount, unit in parts)
+
+
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock resource monitor, also keeping what a policy pack or a reviewer needs."""
 
     def __init__(self, mocks: EngineMocks, run: ProgramRun) -> None:
         super().__init__(mocks)
         self.run = run
+        self.timeline = _Timeline(mocks.replication_delay_seconds)
+        self.preview = mocks.preview
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """As the engine does: children of the stack get no ``pulumi:pulumi:Stack$`` prefix."""
@@ -387,14 +451,16 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(  # noqa: N802 (gRPC method name)
         self, request: resource_pb2.RegisterResourceRequest
     ) -> resource_pb2.RegisterResourceResponse:
+        inputs, secret_inputs = _plain_properties(
+            rpc.deserialize_properties(request.object, keep_unknowns=True)
+        )
+        started = 0.0 if self.preview else self.timeline.start(request, inputs)
         response: resource_pb2.RegisterResourceResponse
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
             return response
-        inputs, secret_inputs = _plain_properties(
-            rpc.deserialize_properties(request.object, keep_unknowns=True)
-        )
         outputs, _ = _plain_properties(rpc.deserialize_properties(response.object))
+        self.timeline.finish(response.urn, request.type, started, inputs, outputs)
         self.run.resources.append(
             DeclaredResource(
                 type=request.type,
@@ -496,6 +562,7 @@ def run_program(
     deployer_object_id: str = DEPLOYER_OBJECT_ID,
     existing_applications: Mapping[str, str] | None = None,
     password_lifetime_cap_days: int | None = None,
+    replication_delay_seconds: float = 0.0,
 ) -> ProgramRun:
     """Run the program once under the mocks and return what it declared.
 
@@ -504,7 +571,8 @@ def run_program(
     stack name; ``program`` and ``project`` run another program (an example consumer, say);
     ``deployer_object_id`` is the identity signed in (``azuread.getClientConfig``), and
     ``existing_applications`` the apps already in the tenant (display name to object id);
-    ``password_lifetime_cap_days`` plays a tenant app-management policy capping secrets.
+    ``password_lifetime_cap_days`` plays a tenant app-management policy capping secrets, and
+    ``replication_delay_seconds`` a tenant slow to replicate a new service principal.
     A ``pulumi.RunError`` (the program's one-line refusal) lands in
     ``ProgramRun.error``; anything else is a bug and propagates.
     """
@@ -516,6 +584,7 @@ def run_program(
         deployer_object_id,
         existing_applications,
         password_lifetime_cap_days,
+        replication_delay_seconds,
     )
     run.invokes = mocks.invokes
     monitor = _RecordingMonitor(mocks, run)

@@ -66,6 +66,23 @@ def test_consents_and_roles_wait_for_the_service_principal_to_replicate(
         assert wait.urn in privilege.dependencies, privilege.name
 
 
+@pytest.mark.parametrize("delay", [0, 5, 60, 170])
+def test_a_first_up_succeeds_on_a_tenant_slow_to_replicate(program: RunProgram, delay: int) -> None:
+    run = program(replication_delay_seconds=delay)
+    assert run.error is None
+    assert len(privileges(run)) == 6
+
+
+def test_a_tenant_slower_than_the_wait_fails_loudly_and_grants_nothing(
+    program: RunProgram,
+) -> None:
+    """The model is real: a longer replication than the wait breaks the first `up`."""
+    run = program(replication_delay_seconds=600)
+    assert run.error is not None
+    assert "Request_ResourceNotFound" in run.error
+    assert privileges(run) == []
+
+
 def test_the_wait_is_long_enough_and_bounded() -> None:
     seconds = int(app_registration.REPLICATION_WAIT.removesuffix("s"))
     assert 60 <= seconds <= 300
