@@ -1,9 +1,9 @@
 """Host the component for every Pulumi language: ``pulumi package add <repo>/components``.
 
-The Pulumi CLI runs this directory as a plugin; ``component_provider_host`` infers the schema of
-``privilegesecure:index:AppRegistration`` from ``AppRegistrationArgs`` and the component's
-annotated outputs, then serves it. The repository root goes on ``sys.path`` first so the
-``components`` package imports the same way it does for ``__main__.py`` at the root.
+The Pulumi CLI runs this directory as a plugin (``python components <engine address>``); it
+prints its port and serves ``privilegesecure:index:AppRegistration`` with the schema of
+``components.package``. The repository root goes on ``sys.path`` first so the ``components``
+package imports the same way it does for ``__main__.py`` at the root.
 """
 
 import sys
@@ -11,14 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pulumi.provider.experimental import component_provider_host
+from pulumi.provider import main
 
-from components.app_registration import AppRegistration
-
-PACKAGE_NAME = "privilegesecure"
-PACKAGE_VERSION = "0.1.0"
+from components.package import AppRegistrationProvider
 
 if __name__ == "__main__":
-    component_provider_host(
-        [AppRegistration], name=PACKAGE_NAME, namespace=PACKAGE_NAME, version=PACKAGE_VERSION
-    )
+    main(AppRegistrationProvider(), sys.argv[1:])

@@ -80,11 +80,11 @@ class AppRegistrationArgs(TypedDict):
     hybrid_tenant: NotRequired[bool]
     """The tenant syncs with on-premises AD: Password Writeback must be enabled for rotation."""
     revoke_previous_secret: NotRequired[str]
-    """End date (RFC 3339 UTC) of a leaked previous client secret: remove it now."""
+    """End date (RFC 3339 UTC) of a leaked previous client secret: remove it now; default: none."""
     protect: NotRequired[bool]
     """Protect the app, its consents and roles from deletion by Pulumi (``pulumi destroy``)."""
     notes: NotRequired[pulumi.Input[str]]
-    """The application's notes field (a change ticket, say)."""
+    """The application's notes field (a change ticket, say); default: none."""
 
 
 class AppRegistration(pulumi.ComponentResource):

@@ -1,7 +1,13 @@
 """``python -m offline_preview``: what a stack would grant, and the policy pack's verdict, offline.
 
-Flags are named like the Pulumi CLI's. Exit codes: 0 when no mandatory policy is violated, 1 when
-one is, 2 for invalid config or usage (one line on stderr, never a traceback).
+Flags are named like the Pulumi CLI's. Exit codes, which the pipelines rely on:
+
+- 0 (``EXIT_OK``): the pack ran and no mandatory policy is violated;
+- 1 (``EXIT_POLICY_VIOLATION``): a mandatory policy is violated (a verdict, never anything else);
+- 2 (``EXIT_INVALID``): invalid config or usage, one line on stderr, never a traceback;
+- 3 (``EXIT_CRASH``): the program, the policy pack or this tool failed, so there is no verdict:
+  the first stderr line says what failed (``error: the offline preview failed: ...``), the
+  traceback follows, stdout stays empty.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -28,6 +35,8 @@ from offline_preview.render import FORMATS, render
 EXIT_OK: Final = 0
 EXIT_POLICY_VIOLATION: Final = 1
 EXIT_INVALID: Final = 2
+EXIT_CRASH: Final = 3
+"""Not 1: a crash must never read as "policy violated", nor as a pass."""
 
 
 class UsageError(Exception):
@@ -108,6 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except Exception as error:  # any other failure is a crash, never a verdict
+        headline = f"{type(error).__name__}: {error}".splitlines()[0]
+        print(f"error: the offline preview failed: {headline}", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_CRASH
 
 
 def _preview(args: argparse.Namespace) -> int:

@@ -7,8 +7,10 @@ Every Microsoft GUID appears beside its name; secret values never appear, only `
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final, TypedDict
 
+from components.app_registration import TYPE_TOKEN as COMPONENT_TYPE
 from components.microsoft_ids import (
     GRAPH_PERMISSIONS,
     MICROSOFT_GRAPH_APP_ID,
@@ -123,7 +125,39 @@ def _shown(value: object) -> str:
     return "(known after apply)" if value is UNKNOWN else str(value)
 
 
-def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str) -> list[str]:
+@dataclass(frozen=True)
+class _Secrets:
+    """Which client secrets are the component's own, and which of them is the newest."""
+
+    newest: frozenset[str]
+    """URNs of the newest secret of each ``AppRegistration`` (the latest end date)."""
+    previous: frozenset[str]
+    """URNs of the component's other secrets."""
+    rotates_at: str
+
+
+def _component_secrets(run: ProgramRun) -> _Secrets:
+    """Only a password parented by an ``AppRegistration`` is ours; the stack may hold others."""
+    components = _component_urns(run)
+    by_component: dict[str, list[DeclaredResource]] = {}
+    for r in run.of_type(types.APPLICATION_PASSWORD):
+        if r.parent in components:
+            by_component.setdefault(r.parent, []).append(r)
+    newest: set[str] = set()
+    previous: set[str] = set()
+    for passwords in by_component.values():
+        ordered = sorted(passwords, key=lambda r: str(r.inputs.get("endDate")), reverse=True)
+        newest.add(ordered[0].urn)
+        previous.update(r.urn for r in ordered[1:])
+    rotates_at = run.outputs.get("clientSecretRotatesAt")
+    return _Secrets(
+        frozenset(newest),
+        frozenset(previous),
+        str(rotates_at.value) if rotates_at is not None else "at the next rotation",
+    )
+
+
+def summarize(resource: DeclaredResource, secrets: _Secrets) -> list[str]:
     """One line per thing the resource grants or configures."""
     inputs = resource.inputs
     if resource.type == types.APPLICATION:
@@ -166,10 +200,19 @@ def summarize(resource: DeclaredResource, newest_end_date: str, rotates_at: str)
             for claim in inputs.get("claimValues") or []
         ]
     if resource.type == types.APPLICATION_PASSWORD:
-        end_date = str(inputs.get("endDate"))
-        if end_date == newest_end_date:
-            return [f"client secret, newest: expires {end_date}; a new one is issued {rotates_at}"]
-        return [f"client secret, previous: expires {end_date}, when the newest takes over"]
+        end_date = inputs.get("endDate")
+        if resource.urn in secrets.newest:
+            return [
+                f"client secret, newest: expires {end_date}; "
+                f"a new one is issued {secrets.rotates_at}"
+            ]
+        if resource.urn in secrets.previous:
+            return [f"client secret, previous: expires {end_date}, when the newest takes over"]
+        expiry = f"expires {end_date}" if end_date else "no end date set here"
+        return [
+            f"client secret of application {_shown(inputs.get('applicationId'))}, not part of "
+            f"the AppRegistration component: {expiry}"
+        ]
     if resource.type == types.SLEEP:
         return [f"waits {inputs.get('createDuration')} for the new service principal to replicate"]
     if resource.type == types.DIRECTORY_ROLE_ASSIGNMENT:
@@ -188,16 +231,24 @@ def _masked(value: object, secret: bool) -> object:
         return {k: _masked(v, False) for k, v in value.items()}
     if isinstance(value, list):
         return [_masked(v, False) for v in value]
-    return value
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    return str(value)  # an asset or resource reference another program may declare
 
 
 def build_plan(
     stack: str, config: StackConfig, run: ProgramRun, verdict: PolicyVerdict | None
 ) -> Plan:
-    """The document for one offline preview (the run must have succeeded)."""
+    """The document for one offline preview (the run must have succeeded).
+
+    The stack may hold resources besides the component: only the component's own children count
+    as its grants and client secrets, and the document validates against its schema whatever the
+    program declared.
+    """
     outputs = run.outputs
-    newest_end_date = str(outputs["clientSecretExpiresAt"].value)
-    rotates_at = str(outputs["clientSecretRotatesAt"].value)
+    secrets = _component_secrets(run)
+    components = _component_urns(run)
+    ours = {r.urn for r in run.resources if r.parent in components}
     by_urn = {resource.urn: resource for resource in run.resources}
     resources: list[PlannedResource] = [
         {
@@ -206,7 +257,7 @@ def build_plan(
             "name": r.name,
             "parent": r.parent,
             "protect": r.protect,
-            "summary": summarize(r, newest_end_date, rotates_at),
+            "summary": summarize(r, secrets),
             "dependsOn": sorted(
                 {urn for urns in r.property_dependencies.values() for urn in urns}
                 | set(r.dependencies),
@@ -224,14 +275,15 @@ def build_plan(
             for key, value in sorted(config.values.items())
         },
         "resources": resources,
-        "grants": _grants(run.resources),
+        "grants": _grants([r for r in run.resources if r.urn in ours]),
         "clientSecrets": [
             {
                 "name": r.name,
                 "endDate": str(r.inputs.get("endDate")),
-                "role": "newest" if r.inputs.get("endDate") == newest_end_date else "previous",
+                "role": "newest" if r.urn in secrets.newest else "previous",
             }
             for r in sorted(run.of_type(types.APPLICATION_PASSWORD), key=lambda r: r.name)
+            if r.urn in secrets.newest | secrets.previous
         ],
         "outputs": {
             name: {"value": _masked(output.value, output.secret), "secret": output.secret}
@@ -259,6 +311,10 @@ def _tree_order(resource: DeclaredResource) -> tuple[int, str]:
         return (-1, resource.name)
     rank = _TYPE_ORDER.index(resource.type) if resource.type in _TYPE_ORDER else len(_TYPE_ORDER)
     return (rank, resource.name)
+
+
+def _component_urns(run: ProgramRun) -> set[str]:
+    return {r.urn for r in run.resources if r.type == COMPONENT_TYPE}
 
 
 def _grants(resources: Sequence[DeclaredResource]) -> Grants:

@@ -1,34 +1,49 @@
-"""The component for every Pulumi language: its inferred schema, and the plugin that serves it."""
+"""The component package as a consumer reads it: its schema, served over the provider protocol."""
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
-import grpc  # type: ignore[import-untyped]
+import jsonschema
 import pytest
+import regress
 import yaml
-from pulumi.provider.experimental.component import ComponentProvider
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
 
-from components.__main__ import PACKAGE_NAME, PACKAGE_VERSION
-from components.app_registration import TYPE_TOKEN, AppRegistration
+from components.app_registration import TYPE_TOKEN
+from components.manifests import MANIFESTS
+from components.package import (
+    PACKAGE_NAME,
+    PACKAGE_VERSION,
+    SECRET_OUTPUTS,
+    VERSION_TYPE_TOKEN,
+    AppRegistrationProvider,
+)
 from components.settings import SETTINGS, SETTINGS_BY_KEY
 from components.stack_outputs import STACK_OUTPUT_NAMES
 from offline_preview.engine import REPOSITORY
+from tests.plugin_host import Plugin, started_plugin
 
 SCHEMA_TYPES = {"string", "integer", "boolean", "number", "array", "object"}
+METASCHEMA = json.loads(
+    (REPOSITORY / "tests" / "fixtures" / "pulumi-package-metaschema.json").read_text()
+)
 
 
 @pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
-    provider = ComponentProvider([AppRegistration], PACKAGE_NAME, PACKAGE_NAME, PACKAGE_VERSION)
-    assert provider.schema is not None
-    document: dict[str, Any] = json.loads(provider.schema)
+def plugin() -> Iterator[Plugin]:
+    with started_plugin() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def schema(plugin: Plugin) -> dict[str, Any]:
+    """Asked for the way the CLI asks: ``GetSchema`` over gRPC to the started plugin folder."""
+    response = plugin.provider.GetSchema(provider_pb2.GetSchemaRequest(version=0))
+    document: dict[str, Any] = json.loads(response.schema)
     return document
 
 
@@ -48,9 +63,71 @@ def test_every_config_key_is_a_typed_described_input(resource: dict[str, Any]) -
     inputs = resource["inputProperties"]
     assert set(inputs) == {setting.key for setting in SETTINGS}
     for name, spec in inputs.items():
-        assert spec["type"] in SCHEMA_TYPES, name
+        assert spec.get("type") in SCHEMA_TYPES or spec["$ref"] == f"#/types/{VERSION_TYPE_TOKEN}"
         assert spec["description"], name
     assert resource["requiredInputs"] == ["displayName"]
+
+
+def test_every_input_states_its_limits_and_default(resource: dict[str, Any]) -> None:
+    """What the component enforces, said where a consumer's SDK and IDE show it."""
+    for name, spec in resource["inputProperties"].items():
+        setting = SETTINGS_BY_KEY[name]
+        assert f"Allowed: {setting.allowed}." in spec["description"], name
+        if name in resource["requiredInputs"]:
+            assert "default" not in spec
+            assert spec["description"].endswith("Required."), name
+        elif setting.default is not None:
+            assert spec["default"] == setting.default, name
+            assert spec["description"].endswith(f"Default: {json.dumps(setting.default)}.")
+        else:  # the component decides: the description says what
+            assert "default: " in spec["description"].lower(), name
+    lifetime = resource["inputProperties"]["secretLifetimeDays"]
+    assert lifetime["default"] == 180
+    assert "from 1 to 730" in lifetime["description"]
+
+
+def test_the_version_is_an_enum_of_every_manifest(schema: dict[str, Any]) -> None:
+    version = schema["resources"][TYPE_TOKEN]["inputProperties"]["privilegeSecureVersion"]
+    assert version["$ref"] == f"#/types/{VERSION_TYPE_TOKEN}"
+    assert version["default"] == "4.1"
+    assert version["plain"] is True
+    enum = schema["types"][VERSION_TYPE_TOKEN]
+    assert enum["type"] == "string"
+    assert [value["value"] for value in enum["enum"]] == list(MANIFESTS)
+    names = {value["value"]: value["name"] for value in enum["enum"]}
+    assert names["4.1"] == "V4_1"
+    assert names["26.03"] == "V26_03"
+
+
+def test_client_secret_is_the_only_secret_output(resource: dict[str, Any]) -> None:
+    secret = {name for name, spec in resource["properties"].items() if spec.get("secret")}
+    assert secret == SECRET_OUTPUTS == {"clientSecret"}
+
+
+def test_the_package_says_who_publishes_it_and_where(schema: dict[str, Any]) -> None:
+    for field in ("description", "repository", "license", "publisher", "homepage"):
+        assert isinstance(schema[field], str), field
+        assert schema[field].strip(), field
+    assert schema["repository"].startswith("https://")
+    readme = (REPOSITORY / "README.md").read_text()
+    assert f"pulumi package add {schema['repository']}/components" in readme
+
+
+def test_the_served_schema_is_a_valid_pulumi_package_schema(schema: dict[str, Any]) -> None:
+    """Pulumi's own metaschema; its patterns are ECMA-262, so checked with an ECMA-262 engine."""
+
+    def ecma_pattern(
+        validator: Any, pattern: str, instance: Any, _schema: Any
+    ) -> Iterator[jsonschema.ValidationError]:
+        if isinstance(instance, str) and regress.Regex(pattern).find(instance) is None:
+            yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    validator_class = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator, {"pattern": ecma_pattern}
+    )
+    validator_class(METASCHEMA).validate(schema)
+    with pytest.raises(jsonschema.ValidationError, match="does not match"):
+        validator_class(METASCHEMA).validate({**schema, "version": "v0.1"})
 
 
 def test_inputs_that_shape_the_resources_are_plain(resource: dict[str, Any]) -> None:
@@ -63,7 +140,7 @@ def test_inputs_that_shape_the_resources_are_plain(resource: dict[str, Any]) -> 
     assert inputs["owners"] == {
         "description": inputs["owners"]["description"],
         "type": "array",
-        "items": {"description": inputs["owners"]["description"], "type": "string"},
+        "items": {"type": "string"},
     }
 
 
@@ -82,33 +159,13 @@ def test_the_schema_has_no_unions(schema: dict[str, Any]) -> None:
     assert "oneOf" not in json.dumps(schema)
 
 
-@pytest.fixture
-def plugin() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
-    """The plugin started the way the Pulumi CLI starts a Python component package."""
-    process = subprocess.Popen(
-        [sys.executable, "__main__.py", "127.0.0.1:1"],
-        cwd=REPOSITORY / "components",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    port = process.stdout.readline().strip()
-    try:
-        assert port.isdigit(), process.stderr.read() if process.stderr else ""
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            yield provider_pb2_grpc.ResourceProviderStub(channel)
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def test_the_plugin_serves_the_same_schema(
-    plugin: provider_pb2_grpc.ResourceProviderStub, schema: dict[str, Any]
-) -> None:
-    served = json.loads(plugin.GetSchema(provider_pb2.GetSchemaRequest(version=0)).schema)
-    assert served == schema
-    assert served["version"] == PACKAGE_VERSION
+def test_the_plugin_serves_what_the_provider_class_builds(schema: dict[str, Any]) -> None:
+    """One schema: the process the CLI starts serves exactly the provider class's."""
+    provider = AppRegistrationProvider()
+    assert provider.schema is not None
+    assert schema == json.loads(provider.schema)
+    assert schema["name"] == PACKAGE_NAME
+    assert schema["version"] == PACKAGE_VERSION
 
 
 def test_the_plugin_manifest() -> None:
@@ -127,7 +184,7 @@ def test_the_yaml_example_uses_only_real_inputs_and_outputs(resource: dict[str, 
         assert declared["type"] == TYPE_TOKEN
         for key, value in declared["properties"].items():
             spec = resource["inputProperties"][key]
-            assert isinstance(value, python_types[spec["type"]]), key
+            assert isinstance(value, python_types[spec.get("type", "string")]), key
             assert SETTINGS_BY_KEY[key].check(value), key
         for output in program["outputs"].values():
             match = re.fullmatch(r"\$\{(\w+)\.(\w+)\}", output)

@@ -10,13 +10,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from offline_preview.cli import main
+from offline_preview.cli import EXIT_CRASH, main
 from offline_preview.engine import (
     REPOSITORY,
     SECURE_PLACEHOLDER,
+    StackConfig,
     fake_client_secret,
+    fake_guid,
     read_stack_config_file,
+    run_program,
 )
+from offline_preview.plan import build_plan
+from offline_preview.render import render
 from tests.conftest import NOW
 
 SECRETS = [fake_client_secret(f"privilege-secure-client-secret-{slot}") for slot in "ab"]
@@ -235,3 +240,70 @@ def test_secure_text_is_a_placeholder_but_a_secure_list_cannot_be_guessed(tmp_pa
         stack_config(stack_file, [])
     overridden = stack_config(stack_file, ['owners=["7c9e6679-7425-40de-944b-e07fc1f90ae7"]'])
     assert overridden.secret_keys == frozenset()
+
+
+def test_a_broken_policy_pack_is_a_crash_not_a_verdict(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Exit 3, never 1: a pipeline must not read a failed run as "policy violated"."""
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text("raise SystemExit('the pack cannot load')\n")
+    code, out, err = preview(capsys, "--policy-pack", str(tmp_path))
+    assert code == EXIT_CRASH == 3
+    assert out == ""
+    assert err.startswith("error: the offline preview failed: PolicyPackError: policy pack ")
+    assert "the pack cannot load" in err
+
+
+def test_a_crashing_program_exits_3_with_the_error_on_stderr(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyError("clientId")
+
+    monkeypatch.setattr("offline_preview.cli.run_program", crash)
+    code, out, err = preview(capsys, "--no-policy")
+    assert (code, out) == (EXIT_CRASH, "")
+    assert err.splitlines()[0] == "error: the offline preview failed: KeyError: 'clientId'"
+
+
+MIXED_STACK = """
+import pulumi
+import pulumi_azuread as azuread
+
+from components.app_registration import AppRegistration
+
+app = AppRegistration("privilege-secure", {"display_name": "Netwrix Privilege Secure"})
+pulumi.export("clientSecretRotatesAt", app.client_secret_rotates_at)
+other = azuread.Application("other-app", display_name="Someone else's app")
+azuread.ApplicationPassword("other-app-password", application_id=other.id)
+other_sp = azuread.ServicePrincipal("other-sp", client_id=other.client_id)
+azuread.AppRoleAssignment(
+    "other-consent",
+    app_role_id="df021288-bdef-4463-88db-98f22de89214",
+    principal_object_id=other_sp.object_id,
+    resource_object_id="00000000-0000-0000-0000-000000000001",
+)
+"""
+
+
+def test_a_stack_with_other_resources_is_never_mislabelled(tmp_path: Path) -> None:
+    """Another app's password is not our "previous" secret, nor its consent our grant."""
+    program = tmp_path / "__main__.py"
+    program.write_text(MIXED_STACK)
+    run = run_program({}, program=program)
+    assert run.error is None
+    plan = build_plan("dev", StackConfig({}, frozenset()), run, None)
+    jsonschema.validate(json.loads(render(plan, "json")), SCHEMA)
+    assert [(s["name"], s["role"]) for s in plan["clientSecrets"]] == [
+        ("privilege-secure-client-secret-a", "newest"),
+        ("privilege-secure-client-secret-b", "previous"),
+    ]
+    assert "User.Read.All" not in json.dumps(plan["grants"])
+    (foreign,) = [r for r in plan["resources"] if r["name"] == "other-app-password"]
+    assert foreign["summary"] == [
+        f"client secret of application /applications/{fake_guid('application', 'other-app')}, "
+        "not part of the AppRegistration component: no end date set here"
+    ]
+    text = render(plan, "text")
+    assert "previous: expires None" not in text
