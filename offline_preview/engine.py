@@ -340,7 +340,7 @@ class ProgramRun:
     """(severity, message) in order: ``warning`` for ``pulumi.log.warn``."""
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     error: str | None = None
-    """The program's one-line error, when it stopped."""
+    """The program's one-line error, or the provider's, when the run stopped."""
 
     def of_type(self, type_token: str) -> list[DeclaredResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -573,7 +573,8 @@ def run_program(
     ``existing_applications`` the apps already in the tenant (display name to object id);
     ``password_lifetime_cap_days`` plays a tenant app-management policy capping secrets, and
     ``replication_delay_seconds`` a tenant slow to replicate a new service principal.
-    A ``pulumi.RunError`` (the program's one-line refusal) lands in
+    A ``pulumi.RunError`` (the program's one-line refusal, or a provider's refusal these mocks
+    play: a duplicate name, a secret over the tenant's cap, an unreplicated principal) lands in
     ``ProgramRun.error``; anything else is a bug and propagates.
     """
     run = ProgramRun()
