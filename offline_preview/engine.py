@@ -6,6 +6,11 @@ camelCase property names, ``/applications/{objectId}`` ids, real-looking GUIDs t
 from run to run, and a Microsoft Graph service principal that publishes Microsoft's real app
 role and scope ids. In ``preview`` mode it answers like ``pulumi preview`` on a new stack:
 provider-computed outputs (object ids, client ids, secret values) are unknown.
+
+On request it also plays what a real tenant does that instant mocks do not: another identity
+signed in, an application of the same name already there, an app-management policy capping
+secret lifetimes, a new service principal that takes time to replicate (on a timeline driven by
+the declared dependencies, as the engine schedules them).
 """
 
 from __future__ import annotations
