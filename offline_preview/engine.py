@@ -409,8 +409,11 @@ class _Timeline:
     def start(self, request: resource_pb2.RegisterResourceRequest, inputs: dict[str, Any]) -> float:
         """When the resource is created; refused if it assigns an unreplicated principal."""
         started = max((self.done.get(urn, 0.0) for urn in request.dependencies), default=0.0)
-        principal = inputs.get(_PRINCIPAL_INPUTS.get(request.type, ""))
-        usable_at = self.usable_at.get(str(principal), 0.0)
+        principal_input = _PRINCIPAL_INPUTS.get(request.type)
+        if principal_input is None:
+            return started
+        principal = inputs.get(principal_input)
+        usable_at = self.usable_at.get(principal, 0.0) if isinstance(principal, str) else 0.0
         if started < usable_at:
             raise ReplicationError(
                 f"{request.name}: unexpected status 404 (404 Not Found) with error: "
@@ -427,8 +430,9 @@ class _Timeline:
         if type_ == types.SLEEP:
             took = _go_duration_seconds(str(inputs.get("createDuration") or "0s"))
         self.done[urn] = started + took
-        if type_ == types.SERVICE_PRINCIPAL:
-            self.usable_at[str(outputs.get("objectId"))] = started + took + self.replication_delay
+        object_id = outputs.get("objectId")
+        if type_ == types.SERVICE_PRINCIPAL and isinstance(object_id, str):
+            self.usable_at[object_id] = started + took + self.replication_delay
 
 
 def _go_duration_seconds(duration: str) -> float:
@@ -444,8 +448,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: EngineMocks, run: ProgramRun) -> None:
         super().__init__(mocks)
         self.run = run
+        self.engine_mocks = mocks
         self.timeline = _Timeline(mocks.replication_delay_seconds)
-        self.preview = mocks.preview
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """As the engine does: children of the stack get no ``pulumi:pulumi:Stack$`` prefix."""
@@ -459,7 +463,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         inputs, secret_inputs = _plain_properties(
             rpc.deserialize_properties(request.object, keep_unknowns=True)
         )
-        started = 0.0 if self.preview else self.timeline.start(request, inputs)
+        # A preview creates nothing; the mocks' mode may change between Constructs.
+        started = 0.0 if self.engine_mocks.preview else self.timeline.start(request, inputs)
         response: resource_pb2.RegisterResourceResponse
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
