@@ -30,3 +30,5 @@ DIRECTORY_ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:Direct
 DIRECTORY_ROLE_ELIGIBILITY_REQUEST: Final = (
     "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
 )
+SLEEP: Final = "time:index/sleep:Sleep"
+"""pulumiverse-time's ``Sleep``: the program's wait for a new service principal to replicate."""
