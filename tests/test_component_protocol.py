@@ -121,7 +121,9 @@ def test_a_tenant_whose_graph_differs_gets_nothing() -> None:
         with pytest.raises(grpc.RpcError) as raised:
             plugin.construct(TYPE_TOKEN, NAME, INPUTS)
         assert "User.ReadWrite.All (Application) is pinned as" in raised.value.details()
-        assert [r.type for r in plugin.run.resources] == [TYPE_TOKEN]
+        # Only the children matter: the component's own registration may still be in flight
+        # when Construct fails (the SDK registers it asynchronously), so it is not asserted.
+        assert [r.type for r in plugin.run.resources if r.custom] == []
 
 
 @pytest.mark.parametrize(
