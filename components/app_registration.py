@@ -8,10 +8,13 @@ Which permissions and roles is data (``components.manifests``); which GUIDs is d
 """
 
 from collections.abc import Sequence
-from typing import Any, NotRequired, TypedDict, TypeVar
+from typing import Any, Final, NotRequired, TypedDict, TypeVar
 
 import pulumi
 import pulumi_azuread as azuread
+import pulumiverse_time as time
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import get_monitor
 
 from components.adoption import adoption_from_args
 from components.manifests import MANIFESTS
@@ -24,11 +27,12 @@ from components.microsoft_ids import (
 )
 from components.secret_rotation import (
     ClockError,
-    RotationPlan,
+    RevocationError,
     SecretSlot,
+    deploy_clock,
     plan_rotation,
     rfc3339,
-    rotation_clock,
+    slots_to_declare,
 )
 from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plain_args
 from components.stack_outputs import STACK_OUTPUT_NAMES
@@ -43,6 +47,21 @@ PASSWORD_WRITEBACK_WARNING = (
 _SLOT_INPUTS_FROZEN_WHILE_PREVIOUS = ["displayName", "endDate", "rotateWhenChanged"]
 """Every input of a secret: while a secret is the previous one, nothing may replace it."""
 
+REPLICATION_WAIT: Final = "180s"
+"""How long consents and role assignments wait after a new service principal is created.
+
+Entra ID replicates a new service principal with a delay and publishes no bound
+(microsoftgraph/msgraph-bicep-types#193). The azuread provider retries app role assignments only
+on some errors and directory role assignments not at all; first `apply`s fail on a service
+principal not found yet (hashicorp/terraform-provider-azuread #1035, #1654, #1759, #1815, #1834),
+and a retried create that had landed leaves the assignment in Entra but not in state, so every
+rerun fails with "Permission being assigned already exists" (terraform-provider-azuread#1896).
+Sixty seconds is the wait commonly reported to be enough (terraform-provider-azuread#652); 180 s
+is what the Azure CLI allows a new service principal (36 retries of 5 s in ``create-for-rbac``)
+and what terraform-provider-azurerm#1647 adopted for its role assignment retries. Paid once, on
+the first ``up`` (and again only if the service principal is replaced).
+"""
+
 
 class AppRegistrationArgs(TypedDict):
     """Inputs of the app registration. Only ``display_name`` is required."""
@@ -50,7 +69,7 @@ class AppRegistrationArgs(TypedDict):
     display_name: pulumi.Input[str]
     """The app registration's name, as admins see it in Entra ID."""
     privilege_secure_version: NotRequired[str]
-    """Which Privilege Secure version's manifest to grant (``components.manifests``)."""
+    """Which Privilege Secure manifest to grant: "4.1" (the default), "4.2", "25.12" or "26.03"."""
     manage_global_administrators: NotRequired[bool]
     """Assign Global Administrator instead of User Administrator (needed to manage GA accounts)."""
     secret_lifetime_days: NotRequired[int]
@@ -58,11 +77,13 @@ class AppRegistrationArgs(TypedDict):
     secret_version: NotRequired[int]
     """Raise to replace the newest client secret now (after a leak); the previous one stays."""
     owners: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
-    """Object ids of the owners of the application and service principal; default: the deployer."""
+    """Object ids of the owners of the app and service principal; default: the first deployer."""
     hybrid_tenant: NotRequired[bool]
     """The tenant syncs with on-premises AD: Password Writeback must be enabled for rotation."""
+    revoke_previous_secret: NotRequired[str]
+    """End date (RFC 3339 UTC) of a leaked previous client secret: remove it now; default: none."""
     protect: NotRequired[bool]
-    """Protect the application and service principal from deletion by Pulumi."""
+    """Protect the app, its consents and roles from deletion by Pulumi (``pulumi destroy``)."""
     notes: NotRequired[pulumi.Input[str]]
     """The application's notes field (a change ticket, say); default: none."""
     adopt: NotRequired[dict[str, Any]]
@@ -107,13 +128,19 @@ class AppRegistration(pulumi.ComponentResource):
         try:
             check_plain_args(dict(args), where=f"{TYPE_TOKEN} {name}: ")
             adoption = adoption_from_args(dict(args), where=f"{TYPE_TOKEN} {name}: ")
-            now = rotation_clock()
-        except (InvalidSettingError, ClockError) as error:
+            now, clock_warning = deploy_clock(pinned_clock_allowed=_under_mocks())
+            rotation = plan_rotation(now, _get(args, "secret_lifetime_days", int))
+            slots = slots_to_declare(rotation, args.get("revoke_previous_secret"))
+        except (InvalidSettingError, ClockError, RevocationError) as error:
             raise pulumi.RunError(str(error)) from None
         manifest = MANIFESTS[_get(args, "privilege_secure_version", str)]
         manage_global_administrators = _get(args, "manage_global_administrators", bool)
-        rotation = plan_rotation(now, _get(args, "secret_lifetime_days", int))
+        if _get(args, "protect", bool):
+            # The component too, and through it (the SDK's inheritance) every child by default.
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True))
         super().__init__(TYPE_TOKEN, name, None, opts)
+        if clock_warning:
+            pulumi.log.warn(clock_warning, resource=self)
         application_permissions = [
             graph_permission(permission, PermissionType.APPLICATION)
             for permission in manifest.application_permissions
@@ -132,14 +159,23 @@ class AppRegistration(pulumi.ComponentResource):
             application_permissions + delegated_permissions,
         )
 
-        child = pulumi.ResourceOptions(parent=self)
-        protected = pulumi.ResourceOptions(parent=self, protect=_get(args, "protect", bool))
+        # `protect` guards every child but the secrets (see `_declare_secret`): children inherit
+        # it from the component. Consents and roles depend on the secrets, so `pulumi destroy`
+        # tries (and fails) to delete them first and never reaches the secrets.
+        guarded = pulumi.ResourceOptions(parent=self)
         client_config = azuread.get_client_config_output(
             opts=pulumi.InvokeOutputOptions(parent=self)
         )
         owners = args.get("owners")
+        owner_options = guarded
         if owners is None:
+            # Whoever runs the first `up` becomes the owner, and stays the owner: a later run by
+            # another identity (a pipeline after a laptop) must not swap the owners of a Tier-0
+            # app, since an owner can add credentials to it. Configure `owners` to change them.
             owners = client_config.object_id.apply(lambda object_id: [object_id])
+            owner_options = pulumi.ResourceOptions.merge(
+                guarded, pulumi.ResourceOptions(ignore_changes=["owners"])
+            )
 
         # Steps 1-4: register the app and request the manifest's Microsoft Graph permissions.
         application = azuread.Application(
@@ -148,6 +184,9 @@ class AppRegistration(pulumi.ComponentResource):
             sign_in_audience="AzureADMyOrg",
             owners=owners,
             notes=args.get("notes"),
+            # An app of the same name (a hand-made one, say) stops the first `up` instead of
+            # leaving two look-alike Tier-0 apps side by side.
+            prevent_duplicate_names=True,
             required_resource_accesses=[
                 azuread.ApplicationRequiredResourceAccessArgs(
                     resource_app_id=MICROSOFT_GRAPH_APP_ID,
@@ -159,13 +198,37 @@ class AppRegistration(pulumi.ComponentResource):
                     ],
                 )
             ],
-            opts=pulumi.ResourceOptions.merge(protected, adoption.application()),
+            opts=pulumi.ResourceOptions.merge(owner_options, adoption.application()),
         )
         service_principal = azuread.ServicePrincipal(
             f"{name}-service-principal",
             client_id=application.client_id,
             owners=owners,
-            opts=pulumi.ResourceOptions.merge(protected, adoption.service_principal()),
+            opts=pulumi.ResourceOptions.merge(owner_options, adoption.service_principal()),
+        )
+        # Consents and roles wait until Entra has replicated the new service principal. The
+        # trigger re-runs the wait only if the service principal is ever replaced.
+        replicated = time.Sleep(
+            f"{name}-service-principal-replication",
+            create_duration=REPLICATION_WAIT,
+            triggers={"servicePrincipalObjectId": service_principal.object_id},
+            opts=guarded,
+        )
+
+        # "Generate Secret": overlapping secrets that rotate without an outage. Declared before
+        # any privilege: a tenant whose app-management policy refuses the secret (say,
+        # CredentialInvalidLifetimeAsPerAppPolicy) stops here, with nothing consented.
+        passwords = {
+            slot.label: _declare_secret(name, slot, application, args, self) for slot in slots
+        }
+        if len(slots) == len(rotation.slots) and args.get("revoke_previous_secret"):
+            pulumi.log.info(
+                "revokePreviousSecret names a secret already rotated out: nothing to revoke, "
+                "and the key may be removed",
+                resource=self,
+            )
+        privileged = pulumi.ResourceOptions.merge(
+            guarded, pulumi.ResourceOptions(depends_on=[replicated, *passwords.values()])
         )
 
         # Step 5, "Grant Admin Consent", to Microsoft Graph's service principal.
@@ -176,7 +239,7 @@ class AppRegistration(pulumi.ComponentResource):
                 principal_object_id=service_principal.object_id,
                 resource_object_id=graph_object_id,
                 opts=pulumi.ResourceOptions.merge(
-                    child, adoption.app_role_assignment(permission.name, graph_object_id)
+                    privileged, adoption.app_role_assignment(permission.name, graph_object_id)
                 ),
             )
         if delegated_permissions:
@@ -186,14 +249,10 @@ class AppRegistration(pulumi.ComponentResource):
                 service_principal_object_id=service_principal.object_id,
                 resource_service_principal_object_id=graph_object_id,
                 claim_values=[permission.name for permission in delegated_permissions],
-                opts=pulumi.ResourceOptions.merge(child, adoption.delegated_permission_grant()),
+                opts=pulumi.ResourceOptions.merge(
+                    privileged, adoption.delegated_permission_grant()
+                ),
             )
-
-        # "Generate Secret": two overlapping secrets that rotate without an outage.
-        passwords = {
-            slot.label: _declare_secret(name, slot, rotation, application, args, self)
-            for slot in rotation.slots
-        }
 
         # "Add App Registration to Admin Role".
         roles = manifest.roles_for(manage_global_administrators)
@@ -202,7 +261,9 @@ class AppRegistration(pulumi.ComponentResource):
                 f"{name}-role-{_slug(role)}",
                 role_id=DIRECTORY_ROLE_TEMPLATE_IDS[role],
                 principal_object_id=service_principal.object_id,
-                opts=pulumi.ResourceOptions.merge(child, adoption.directory_role_assignment(role)),
+                opts=pulumi.ResourceOptions.merge(
+                    privileged, adoption.directory_role_assignment(role)
+                ),
             )
 
         hybrid_tenant = _get(args, "hybrid_tenant", bool)
@@ -231,7 +292,6 @@ class AppRegistration(pulumi.ComponentResource):
 def _declare_secret(
     name: str,
     slot: SecretSlot,
-    rotation: RotationPlan,
     application: azuread.Application,
     args: AppRegistrationArgs,
     parent: pulumi.Resource,
@@ -256,8 +316,21 @@ def _declare_secret(
         opts=pulumi.ResourceOptions(
             parent=parent,
             ignore_changes=[] if slot.is_newest else _SLOT_INPUTS_FROZEN_WHILE_PREVIOUS,
+            # Never protected, even when the component is: protect forbids the replacement that
+            # rotation is. The protected consents and roles depend on it and shield it instead.
+            protect=False,
         ),
     )
+
+
+def _under_mocks() -> bool:
+    """True under ``pulumi.runtime.set_mocks`` (tests, the offline preview), else a deployment.
+
+    The Pulumi engine (and a component provider it starts) talks to the program through a gRPC
+    ``ResourceMonitorStub``; mocks install a ``MockMonitor`` instead. Anything else, no monitor
+    included, counts as a real deployment: the safe side for the clock.
+    """
+    return isinstance(get_monitor(), MockMonitor)
 
 
 def _verified_graph_object_id(

@@ -6,7 +6,7 @@ The component reads these tables; it has no code path per version. Names here mu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 USER_ADMINISTRATOR: Final = "User Administrator"
@@ -41,18 +41,36 @@ class Manifest:
         )
 
 
+_NETWRIX_4_1: Final = Manifest(
+    version="4.1",
+    application_permissions=(
+        "Directory.ReadWrite.All",
+        "Group.ReadWrite.All",
+        "User.ReadWrite.All",
+        "RoleManagement.ReadWrite.Directory",
+    ),
+    delegated_permissions=("User.Read",),
+    directory_roles=(USER_ADMINISTRATOR,),
+    source="Netwrix Privilege Secure 4.1, Microsoft Entra ID App Registration",
+)
+
 MANIFESTS: Final[dict[str, Manifest]] = {
-    "4.1": Manifest(
-        version="4.1",
-        application_permissions=(
-            "Directory.ReadWrite.All",
-            "Group.ReadWrite.All",
-            "User.ReadWrite.All",
-            "RoleManagement.ReadWrite.Directory",
-        ),
-        delegated_permissions=("User.Read",),
-        directory_roles=(USER_ADMINISTRATOR,),
-        source="Netwrix Privilege Secure 4.1, Microsoft Entra ID App Registration",
+    "4.1": _NETWRIX_4_1,
+    # Netwrix documents the very same procedure (permissions, delegated scope, role) for 4.2 and
+    # 25.12: netwrix/docs, docs/privilegesecure/4.2/admin/configuration/serviceaccounts/
+    # entraidappregistration.md and docs/privilegesecure/25.12/admin/configuration/
+    # serviceaccounts/entraidappregistration.md.
+    "4.2": replace(
+        _NETWRIX_4_1,
+        version="4.2",
+        source="Netwrix Privilege Secure 4.2, Microsoft Entra ID App Registration "
+        "(the 4.1 procedure, unchanged)",
+    ),
+    "25.12": replace(
+        _NETWRIX_4_1,
+        version="25.12",
+        source="Netwrix Privilege Secure 25.12, Microsoft Entra ID App Registration "
+        "(the 4.1 procedure, unchanged)",
     ),
     "26.03": Manifest(
         version="26.03",
@@ -72,6 +90,6 @@ MANIFESTS: Final[dict[str, Manifest]] = {
         source="Netwrix Privilege Secure 26.03, Microsoft Entra ID App Registration",
     ),
 }
-"""Privilege Secure version to its manifest; ``4.1`` is the seed and the default."""
+"""Privilege Secure version to its manifest, oldest first; ``4.1`` is the seed and the default."""
 
 DEFAULT_VERSION: Final = "4.1"

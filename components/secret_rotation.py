@@ -24,8 +24,19 @@ SOURCE_DATE_EPOCH: Final = "SOURCE_DATE_EPOCH"
 SLOT_LABELS: Final = ("a", "b")
 
 
+PINNED_CLOCK_IGNORED_WARNING: Final = (
+    f"{SOURCE_DATE_EPOCH} is set in this environment, but this is a real deployment: it is "
+    "ignored and the wall clock is used, so the client secrets still rotate on time; unset it "
+    "where `pulumi up` runs"
+)
+
+
 class ClockError(ValueError):
     """``SOURCE_DATE_EPOCH`` is set to something that is not a count of seconds."""
+
+
+class RevocationError(ValueError):
+    """``revokePreviousSecret`` names no secret that may be revoked now; ``str()`` is one line."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,18 @@ def rotation_clock() -> datetime:
         ) from None
 
 
+def deploy_clock(pinned_clock_allowed: bool) -> tuple[datetime, str | None]:
+    """Now in UTC, and a warning when a pinned clock was ignored.
+
+    ``pinned_clock_allowed`` is true only under mocks (tests, the offline preview). In a real
+    deployment a ``SOURCE_DATE_EPOCH`` left in the environment (some build images set it for
+    every process) would freeze the rotation windows silently, so it is ignored, loudly.
+    """
+    if pinned_clock_allowed or not os.environ.get(SOURCE_DATE_EPOCH):
+        return rotation_clock(), None
+    return datetime.now(UTC), PINNED_CLOCK_IGNORED_WARNING
+
+
 def plan_rotation(now: datetime, lifetime_days: int) -> RotationPlan:
     """The two secrets for the rotation window that contains ``now``."""
     if lifetime_days < 1:
@@ -98,3 +121,32 @@ def plan_rotation(now: datetime, lifetime_days: int) -> RotationPlan:
 def rfc3339(moment: datetime) -> str:
     """The form Entra and the azuread provider take for absolute dates: ``2026-05-26T12:00:00Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def slots_to_declare(plan: RotationPlan, revoke_previous_secret: str | None) -> list[SecretSlot]:
+    """The slots that hold a secret now, in label order: both, unless the previous is revoked.
+
+    ``revoke_previous_secret`` names the leaked previous secret by its end date, which is also
+    the current window's end (``clientSecretRotatesAt``): while that window lasts the previous
+    slot is left empty, so Pulumi deletes its secret. Once the window has passed, the value is
+    earlier than any secret this stack holds and does nothing, so it is safe to leave in config.
+    Anything else is refused: above all the newest secret's end date, which ``secretVersion``
+    replaces instead.
+    """
+    if revoke_previous_secret is None:
+        return list(plan.slots)
+    previous_end = rfc3339(plan.previous.end_date)
+    if revoke_previous_secret == previous_end:
+        return [plan.newest]
+    if revoke_previous_secret < previous_end:  # RFC 3339 UTC strings sort as moments
+        return list(plan.slots)
+    if revoke_previous_secret == rfc3339(plan.newest.end_date):
+        raise RevocationError(
+            f"revokePreviousSecret: got {revoke_previous_secret!r}, the end date of the newest "
+            "client secret, which it never revokes; raise secretVersion to replace the newest"
+        )
+    raise RevocationError(
+        f"revokePreviousSecret: got {revoke_previous_secret!r}, the end date of no client secret "
+        f"of this stack; allowed: {previous_end} (the previous secret's end date, to revoke it "
+        "now) or any earlier end date (a secret already rotated out: nothing to do)"
+    )

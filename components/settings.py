@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from pulumi import Output
@@ -21,6 +22,7 @@ from components.manifests import DEFAULT_VERSION, MANIFESTS
 OBJECT_ID_PATTERN: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+UTC_MOMENT_PATTERN: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 MAX_DISPLAY_NAME_LENGTH: Final = 120
 MAX_NOTES_LENGTH: Final = 1024
 """Entra's limit on an application's ``notes``."""
@@ -115,6 +117,17 @@ def _is_json_object(value: object) -> bool:
     return isinstance(value, dict)
 
 
+def _is_utc_moment(value: object) -> bool:
+    """``2026-09-21T00:00:00Z``: the form the program shows every secret's end date in."""
+    if not isinstance(value, str) or not UTC_MOMENT_PATTERN.fullmatch(value):
+        return False
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
+
+
 def _is_owner_list(value: object) -> bool:
     if not isinstance(value, list) or not value:
         return False
@@ -136,7 +149,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting(
         key="privilegeSecureVersion",
         arg="privilege_secure_version",
-        allowed=" or ".join(repr(version) for version in MANIFESTS),
+        allowed="one of " + ", ".join(repr(version) for version in MANIFESTS),
         decode=_decode_text,
         check=lambda value: value in MANIFESTS,
         default=DEFAULT_VERSION,
@@ -165,6 +178,14 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         decode=_decode_int,
         check=_is_int_between(1, None),
         default=1,
+    ),
+    Setting(
+        key="revokePreviousSecret",
+        arg="revoke_previous_secret",
+        allowed="the end date of the previous client secret, as RFC 3339 UTC "
+        "(e.g. 2026-12-20T00:00:00Z: the clientSecretRotatesAt output)",
+        decode=_decode_text,
+        check=_is_utc_moment,
     ),
     Setting(
         key="owners",

@@ -19,7 +19,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from components.settings import SETTINGS_BY_KEY
 from offline_preview.diff import compare
@@ -32,6 +32,9 @@ from offline_preview.engine import (
 )
 from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
 from offline_preview.render import FORMATS, render
+
+if TYPE_CHECKING:
+    from offline_preview.policy_client import PolicyPackClient
 
 EXIT_OK: Final = 0
 EXIT_POLICY_VIOLATION: Final = 1
@@ -50,7 +53,14 @@ def parser() -> argparse.ArgumentParser:
         description="Run this repository's Pulumi program and policy pack offline and show "
         "exactly what a stack would grant.",
     )
-    p.add_argument("--stack", default="dev", help="reads Pulumi.STACK.yaml (default: dev)")
+    stacks = p.add_mutually_exclusive_group()
+    # No argparse default: `--stack dev --all-stacks` must be refused like any other stack.
+    stacks.add_argument("--stack", help="reads Pulumi.STACK.yaml (default: dev)")
+    stacks.add_argument(
+        "--all-stacks",
+        action="store_true",
+        help="preview every Pulumi.<stack>.yaml in one process: a fleet table, then each stack",
+    )
     p.add_argument(
         "--config",
         "-c",
@@ -118,7 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return adopt(argv[1:])
     args = parser().parse_args(argv)
+    args.stack = args.stack or "dev"
     try:
+        if args.all_stacks:
+            from offline_preview.fleet import preview_fleet
+
+            return preview_fleet(args)
         return _preview(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -130,16 +145,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CRASH
 
 
+def read_policy_config(args: argparse.Namespace) -> dict[str, object]:
+    """``--policy-pack-config``'s JSON object, or no config."""
+    if not args.policy_pack_config:
+        return {}
+    policy_config = _read_json("--policy-pack-config", args.policy_pack_config)
+    if not isinstance(policy_config, dict):
+        raise UsageError("--policy-pack-config: expected a JSON object of policy names")
+    return policy_config
+
+
+def start_policy_pack(args: argparse.Namespace) -> PolicyPackClient | None:
+    """The ``--policy-pack`` process, started (not yet listening); ``None`` with --no-policy."""
+    if args.no_policy:
+        return None
+    # Imported here: --no-policy should not pay for gRPC. The pack boots on the other core
+    # while this process runs the program.
+    from offline_preview.policy_client import PolicyPackClient
+
+    pack_directory = Path(args.policy_pack)
+    if not pack_directory.is_absolute():
+        pack_directory = REPOSITORY / pack_directory
+    if not (pack_directory / "PulumiPolicy.yaml").is_file():
+        raise UsageError(f"--policy-pack {args.policy_pack}: no PulumiPolicy.yaml there")
+    return PolicyPackClient(pack_directory).start()
+
+
 def _preview(args: argparse.Namespace) -> int:
     stack_file = REPOSITORY / f"Pulumi.{args.stack}.yaml"
     if not stack_file.is_file():
         raise UsageError(f"--stack {args.stack}: no {stack_file.name} in {REPOSITORY}")
     config = stack_config(stack_file, args.config)
-    policy_config: object = {}
-    if args.policy_pack_config:
-        policy_config = _read_json("--policy-pack-config", args.policy_pack_config)
-        if not isinstance(policy_config, dict):
-            raise UsageError("--policy-pack-config: expected a JSON object of policy names")
+    policy_config = read_policy_config(args)
     previous: Plan | None = None
     if args.compare_to:
         loaded = _read_json("--compare-to", args.compare_to)
@@ -147,18 +184,7 @@ def _preview(args: argparse.Namespace) -> int:
             raise UsageError(f"--compare-to {args.compare_to}: not a {PLAN_SCHEMA} JSON plan")
         previous = loaded  # type: ignore[assignment]  # checked by its schema tag
 
-    pack = None
-    if not args.no_policy:
-        # Imported here: --no-policy should not pay for gRPC. The pack boots on the other core
-        # while this process runs the program.
-        from offline_preview.policy_client import PolicyPackClient
-
-        pack_directory = Path(args.policy_pack)
-        if not pack_directory.is_absolute():
-            pack_directory = REPOSITORY / pack_directory
-        if not (pack_directory / "PulumiPolicy.yaml").is_file():
-            raise UsageError(f"--policy-pack {args.policy_pack}: no PulumiPolicy.yaml there")
-        pack = PolicyPackClient(pack_directory).start()
+    pack = start_policy_pack(args)
     try:
         run = run_program(config.values, stack=args.stack, secret_keys=config.secret_keys)
         if run.error is not None:
@@ -168,7 +194,7 @@ def _preview(args: argparse.Namespace) -> int:
             from offline_preview.verdict import judge
 
             try:
-                verdict = judge(pack, run.resources, policy_config, args.stack, PROJECT)  # type: ignore[arg-type]
+                verdict = judge(pack, run.resources, policy_config, args.stack, PROJECT)
             except ValueError as error:
                 raise UsageError(f"--policy-pack-config: {error}") from None
     finally:

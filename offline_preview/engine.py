@@ -6,6 +6,11 @@ camelCase property names, ``/applications/{objectId}`` ids, real-looking GUIDs t
 from run to run, and a Microsoft Graph service principal that publishes Microsoft's real app
 role and scope ids. In ``preview`` mode it answers like ``pulumi preview`` on a new stack:
 provider-computed outputs (object ids, client ids, secret values) are unknown.
+
+On request it also plays what a real tenant does that instant mocks do not: another identity
+signed in, an application of the same name already there, an app-management policy capping
+secret lifetimes, a new service principal that takes time to replicate (on a timeline driven by
+the declared dependencies, as the engine schedules them).
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 import runpy
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,7 +37,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import engine_pb2, resource_pb2
-from pulumi.runtime.settings import ROOT, configure
+from pulumi.runtime.settings import ROOT, SETTINGS, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -40,6 +47,7 @@ from components.microsoft_ids import (
     MICROSOFT_GRAPH_DISPLAY_NAME,
     PermissionType,
 )
+from components.secret_rotation import rfc3339, rotation_clock
 from policies import resource_types as types
 
 REPOSITORY: Final = Path(__file__).resolve().parent.parent
@@ -119,6 +127,14 @@ def graph_service_principal(overrides: Mapping[str, str] | None = None) -> dict[
     }
 
 
+class DuplicateNameError(pulumi.RunError):
+    """The azuread provider refused to create an application whose name is already taken."""
+
+
+class AppManagementPolicyError(pulumi.RunError):
+    """The tenant's app-management policy refused a client secret (Graph's 400)."""
+
+
 class EngineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as the engine and azuread provider would."""
 
@@ -127,10 +143,22 @@ class EngineMocks(pulumi_mocks.Mocks):
         preview: bool,
         graph_overrides: Mapping[str, str] | None = None,
         stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
+        deployer_object_id: str = DEPLOYER_OBJECT_ID,
+        existing_applications: Mapping[str, str] | None = None,
+        password_lifetime_cap_days: int | None = None,
+        replication_delay_seconds: float = 0.0,
     ) -> None:
         self.preview = preview
         self.graph_overrides = dict(graph_overrides or {})
         self.stack_references = dict(stack_references or {})
+        self.deployer_object_id = deployer_object_id
+        """Who signed in: ``getClientConfig`` answers this object id (a user or a pipeline)."""
+        self.existing_applications = dict(existing_applications or {})
+        """Applications already in the tenant, outside this stack: display name to object id."""
+        self.password_lifetime_cap_days = password_lifetime_cap_days
+        """A tenant app-management policy's longest password lifetime; ``None``: no policy."""
+        self.replication_delay_seconds = replication_delay_seconds
+        """How long after its creation a new service principal can be assigned anything."""
         self.invokes: list[tuple[str, dict[str, Any]]] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -138,8 +166,8 @@ class EngineMocks(pulumi_mocks.Mocks):
         if args.token == "azuread:index/getClientConfig:getClientConfig":
             return {
                 "clientId": DEPLOYER_CLIENT_ID,
-                "id": f"{DEPLOYER_CLIENT_ID}-{TENANT_ID}-{DEPLOYER_OBJECT_ID}",
-                "objectId": DEPLOYER_OBJECT_ID,
+                "id": f"{DEPLOYER_CLIENT_ID}-{TENANT_ID}-{self.deployer_object_id}",
+                "objectId": self.deployer_object_id,
                 "tenantId": TENANT_ID,
             }, []
         if args.token == "azuread:index/getServicePrincipal:getServicePrincipal":
@@ -158,6 +186,10 @@ class EngineMocks(pulumi_mocks.Mocks):
         if self.preview:
             # `pulumi preview` of a new resource: its inputs, and nothing the provider computes.
             return "", dict(args.inputs)
+        if args.typ == types.APPLICATION and args.inputs.get("preventDuplicateNames"):
+            self._refuse_duplicate_name(str(args.inputs.get("displayName")))
+        if args.typ == types.APPLICATION_PASSWORD:
+            self._apply_app_management_policy(str(args.inputs.get("endDate")))
         computed = _COMPUTED.get(args.typ, _no_computed)(args.name, dict(args.inputs))
         object_id = computed.pop("id")
         return object_id, {**args.inputs, **computed}
@@ -177,6 +209,29 @@ class EngineMocks(pulumi_mocks.Mocks):
             if args.typ == types.APPLICATION:
                 computed["clientId"] = fake_guid("client", object_id)
         return import_id, {**args.inputs, **computed}
+
+    def _refuse_duplicate_name(self, display_name: str) -> None:
+        """The provider's create with ``preventDuplicateNames``: an existing name is an error."""
+        existing = self.existing_applications.get(display_name)
+        if existing is not None:
+            raise DuplicateNameError(
+                f'An existing "azuread_application" with name "{display_name}" '
+                f'(ID: "/applications/{existing}") was found and `prevent_duplicate_names` was '
+                "specified"
+            )
+
+    def _apply_app_management_policy(self, end_date: str) -> None:
+        """Microsoft Graph's ``addPassword`` under a lifetime cap: a longer secret is an error."""
+        cap = self.password_lifetime_cap_days
+        if cap is None:
+            return
+        ends = datetime.strptime(end_date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        if ends - rotation_clock() > timedelta(days=cap):
+            raise AppManagementPolicyError(
+                "Could not add password: unexpected status 400 (400 Bad Request) with error: "
+                "CredentialInvalidLifetimeAsPerAppPolicy: Credential lifetime exceeds the max "
+                "value allowed as per assigned policy."
+            )
 
     def _stack_reference(self, stack: str) -> tuple[str, dict[str, Any]]:
         """A read of another stack's outputs, secrets marked the way the engine marks them."""
@@ -245,6 +300,11 @@ def _directory_role_assignment(name: str, inputs: dict[str, Any]) -> dict[str, A
     return {"id": _opaque_id(name), "directoryScopeId": "/"}
 
 
+def _sleep(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The time provider's ``time_sleep``: its id is the moment it finished, in RFC 3339 UTC."""
+    return {"id": rfc3339(rotation_clock())}
+
+
 _COMPUTED: Final[dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
     types.APPLICATION: _application,
     types.SERVICE_PRINCIPAL: _service_principal,
@@ -252,6 +312,7 @@ _COMPUTED: Final[dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
     types.DELEGATED_PERMISSION_GRANT: _delegated_permission_grant,
     types.APPLICATION_PASSWORD: _application_password,
     types.DIRECTORY_ROLE_ASSIGNMENT: _directory_role_assignment,
+    types.SLEEP: _sleep,
 }
 
 
@@ -308,7 +369,7 @@ class ProgramRun:
     """(severity, message) in order: ``warning`` for ``pulumi.log.warn``."""
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     error: str | None = None
-    """The program's one-line error, when it stopped."""
+    """The program's one-line error, or the provider's, when the run stopped."""
 
     def of_type(self, type_token: str) -> list[DeclaredResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -343,12 +404,76 @@ class _RecordingEngine:
             self.run.logs.append((_SEVERITIES.get(request.severity, "info"), request.message))
 
 
+class ReplicationError(pulumi.RunError):
+    """A principal was assigned something before Entra had replicated it (Graph's 404)."""
+
+
+_GRAPH_CALL_SECONDS: Final = 1.0
+_PRINCIPAL_INPUTS: Final = {
+    types.APP_ROLE_ASSIGNMENT: "principalObjectId",
+    types.DIRECTORY_ROLE_ASSIGNMENT: "principalObjectId",
+    types.DELEGATED_PERMISSION_GRANT: "servicePrincipalObjectId",
+}
+
+
+class _Timeline:
+    """When each resource of a `pulumi up` would be created, on a clock of its own.
+
+    The engine starts a resource once everything it depends on is done; a Graph call takes a
+    second, a ``Sleep`` its ``createDuration``. A service principal can be assigned anything only
+    ``replication_delay`` after it was created. The provider's retries are not modelled: the
+    program must never need them (they give up, or orphan an assignment).
+    """
+
+    def __init__(self, replication_delay: float) -> None:
+        self.replication_delay = replication_delay
+        self.done: dict[str, float] = {}
+        self.usable_at: dict[str, float] = {}
+
+    def start(self, request: resource_pb2.RegisterResourceRequest, inputs: dict[str, Any]) -> float:
+        """When the resource is created; refused if it assigns an unreplicated principal."""
+        started = max((self.done.get(urn, 0.0) for urn in request.dependencies), default=0.0)
+        principal_input = _PRINCIPAL_INPUTS.get(request.type)
+        if principal_input is None:
+            return started
+        principal = inputs.get(principal_input)
+        usable_at = self.usable_at.get(principal, 0.0) if isinstance(principal, str) else 0.0
+        if started < usable_at:
+            raise ReplicationError(
+                f"{request.name}: unexpected status 404 (404 Not Found) with error: "
+                f"Request_ResourceNotFound: Resource '{principal}' does not exist or one of its "
+                f"queried reference-property objects are not present (at {started:.0f} s; "
+                f"replicated at {usable_at:.0f} s)"
+            )
+        return started
+
+    def finish(
+        self, urn: str, type_: str, started: float, inputs: dict[str, Any], outputs: dict[str, Any]
+    ) -> None:
+        took = _GRAPH_CALL_SECONDS
+        if type_ == types.SLEEP:
+            took = _go_duration_seconds(str(inputs.get("createDuration") or "0s"))
+        self.done[urn] = started + took
+        object_id = outputs.get("objectId")
+        if type_ == types.SERVICE_PRINCIPAL and isinstance(object_id, str):
+            self.usable_at[object_id] = started + took + self.replication_delay
+
+
+def _go_duration_seconds(duration: str) -> float:
+    """``90s``, ``3m``, ``1h30m``: the Go durations the time provider takes."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0}
+    parts = re.findall(r"([0-9.]+)(h|m|s)", duration)
+    return sum(float(amount) * units[unit] for amount, unit in parts)
+
+
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock resource monitor, also keeping what a policy pack or a reviewer needs."""
 
     def __init__(self, mocks: EngineMocks, run: ProgramRun) -> None:
         super().__init__(mocks)
         self.run = run
+        self.engine_mocks = mocks
+        self.timeline = _Timeline(mocks.replication_delay_seconds)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """As the engine does: children of the stack get no ``pulumi:pulumi:Stack$`` prefix."""
@@ -359,14 +484,17 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(  # noqa: N802 (gRPC method name)
         self, request: resource_pb2.RegisterResourceRequest
     ) -> resource_pb2.RegisterResourceResponse:
+        inputs, secret_inputs = _plain_properties(
+            rpc.deserialize_properties(request.object, keep_unknowns=True)
+        )
+        # A preview creates nothing; the mocks' mode may change between Constructs.
+        started = 0.0 if self.engine_mocks.preview else self.timeline.start(request, inputs)
         response: resource_pb2.RegisterResourceResponse
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
             return response
-        inputs, secret_inputs = _plain_properties(
-            rpc.deserialize_properties(request.object, keep_unknowns=True)
-        )
         outputs, _ = _plain_properties(rpc.deserialize_properties(response.object))
+        self.timeline.finish(response.urn, request.type, started, inputs, outputs)
         self.run.resources.append(
             DeclaredResource(
                 type=request.type,
@@ -468,17 +596,34 @@ def run_program(
     stack_references: Mapping[str, Mapping[str, StackOutput]] | None = None,
     program: Path = REPOSITORY / "__main__.py",
     project: str = PROJECT,
+    deployer_object_id: str = DEPLOYER_OBJECT_ID,
+    existing_applications: Mapping[str, str] | None = None,
+    password_lifetime_cap_days: int | None = None,
+    replication_delay_seconds: float = 0.0,
 ) -> ProgramRun:
     """Run the program once under the mocks and return what it declared.
 
     ``config`` holds full keys (``privilege-secure-entra:displayName``) and string values, as the
     Pulumi CLI hands them over. ``stack_references`` answers ``pulumi.StackReference`` reads by
-    stack name; ``program`` and ``project`` run another program (an example consumer, say).
-    A ``pulumi.RunError`` (the program's one-line refusal) lands in
+    stack name; ``program`` and ``project`` run another program (an example consumer, say);
+    ``deployer_object_id`` is the identity signed in (``azuread.getClientConfig``), and
+    ``existing_applications`` the apps already in the tenant (display name to object id);
+    ``password_lifetime_cap_days`` plays a tenant app-management policy capping secrets, and
+    ``replication_delay_seconds`` a tenant slow to replicate a new service principal.
+    A ``pulumi.RunError`` (the program's one-line refusal, or a provider's refusal these mocks
+    play: a duplicate name, a secret over the tenant's cap, an unreplicated principal) lands in
     ``ProgramRun.error``; anything else is a bug and propagates.
     """
     run = ProgramRun()
-    mocks = EngineMocks(preview, graph_overrides, stack_references)
+    mocks = EngineMocks(
+        preview,
+        graph_overrides,
+        stack_references,
+        deployer_object_id,
+        existing_applications,
+        password_lifetime_cap_days,
+        replication_delay_seconds,
+    )
     run.invokes = mocks.invokes
     monitor = _RecordingMonitor(mocks, run)
     set_all_config(dict(config), list(secret_keys))
@@ -502,7 +647,31 @@ def run_program(
             _sync_await(run_in_stack(lambda: _run_path(program)))
         except pulumi.RunError as error:
             run.error = str(error)
+            _finish_leftover_tasks()
     return run
+
+
+def _finish_leftover_tasks() -> None:
+    """After a failed registration, let every registration it does not hold back go through.
+
+    The engine creates what does not depend on a failed resource, in parallel, while the failed
+    one fails; only dependents are never created. Here the failed run's other registrations
+    finish (and are recorded), and none is left waiting in the event loop for the next run.
+    """
+    loop = _ensure_event_loop()
+    leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    if leftover:
+        _, stuck = loop.run_until_complete(asyncio.wait(leftover, timeout=_LEFTOVER_GRACE_SECONDS))
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            loop.run_until_complete(asyncio.gather(*stuck, return_exceptions=True))
+    with SETTINGS.lock:
+        SETTINGS.outputs.clear()  # the failed run's outputs, which the next run would await
+
+
+_LEFTOVER_GRACE_SECONDS: Final = 30.0
+"""A safety net only: leftover registrations settle in milliseconds under the mocks."""
 
 
 def _run_path(program: Path) -> None:

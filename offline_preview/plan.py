@@ -226,6 +226,8 @@ def summarize(resource: DeclaredResource, secrets: _Secrets) -> list[str]:
             f"client secret of application {_shown(inputs.get('applicationId'))}, not part of "
             f"the AppRegistration component: {expiry}"
         ]
+    if resource.type == types.SLEEP:
+        return [f"waits {inputs.get('createDuration')} for the new service principal to replicate"]
     if resource.type == types.DIRECTORY_ROLE_ASSIGNMENT:
         scope = inputs.get("directoryScopeId") or "/"
         where = "tenant-wide" if scope == "/" else f"scope {scope}"
@@ -341,6 +343,7 @@ def unseen_by_the_pack(resources: Sequence[DeclaredResource]) -> list[UnseenFind
 _TYPE_ORDER: Final = (
     types.APPLICATION,
     types.SERVICE_PRINCIPAL,
+    types.SLEEP,
     types.APP_ROLE_ASSIGNMENT,
     types.DELEGATED_PERMISSION_GRANT,
     types.APPLICATION_PASSWORD,

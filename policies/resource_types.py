@@ -30,6 +30,8 @@ DIRECTORY_ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:Direct
 DIRECTORY_ROLE_ELIGIBILITY_REQUEST: Final = (
     "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
 )
+SLEEP: Final = "time:index/sleep:Sleep"
+"""pulumiverse-time's ``Sleep``: the program's wait for a new service principal to replicate."""
 APPLICATION_CERTIFICATE: Final = "azuread:index/applicationCertificate:ApplicationCertificate"
 APPLICATION_FEDERATED_IDENTITY_CREDENTIAL: Final = (
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
@@ -78,6 +80,7 @@ PROGRAM_RESOURCE_TYPES: Final[tuple[str, ...]] = (
     DELEGATED_PERMISSION_GRANT,
     APPLICATION_PASSWORD,
     DIRECTORY_ROLE_ASSIGNMENT,
+    SLEEP,
 )
 """Every type a stack gated by the pack may declare without configuration: the types the program
 declares, Pulumi's own and our component. Adding a type to the program is one line here (a test

@@ -204,11 +204,14 @@ def started_plugin(
     project: str = "privilege-secure-yaml",
     stack: str = "dev",
     graph_overrides: Mapping[str, str] | None = None,
+    source_date_epoch: int | None = None,
 ) -> Iterator[Plugin]:
     """``components/`` started as the Pulumi CLI starts a Python plugin, with a recording engine.
 
-    The plugin gets the real clock: ``SOURCE_DATE_EPOCH`` pins time under mocks only.
-    ``graph_overrides`` plays a tenant whose Microsoft Graph publishes other permission ids.
+    The plugin gets the real clock: ``SOURCE_DATE_EPOCH`` pins time under mocks only, and the
+    tests' own is not passed on. ``source_date_epoch`` sets one, as a build image might, to check
+    that a deployment ignores it. ``graph_overrides`` plays a tenant whose Microsoft Graph
+    publishes other permission ids.
     """
     run = ProgramRun()
     logs: list[tuple[int, str]] = []
@@ -220,6 +223,8 @@ def started_plugin(
         _server((resource_pb2_grpc.add_ResourceMonitorServicer_to_server, monitor)) as monitor_at,
     ):
         environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        if source_date_epoch is not None:
+            environment["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
         process = subprocess.Popen(
             [sys.executable, str(PLUGIN_DIRECTORY), engine],
             cwd=PLUGIN_DIRECTORY,

@@ -442,8 +442,8 @@ def test_a_broken_export_exits_2_with_one_line(
         (["/nonexistent/export"], "error: /nonexistent/export: not a folder"),
         ([str(BY_THE_BOOK), "--stack", "prod"], "error: --stack prod: no Pulumi.prod.yaml"),
         (
-            [str(BY_THE_BOOK), "--config", "privilegeSecureVersion=4.2"],
-            "error: privilege-secure-entra:privilegeSecureVersion: got '4.2'",
+            [str(BY_THE_BOOK), "--config", "privilegeSecureVersion=4.3"],
+            "error: privilege-secure-entra:privilegeSecureVersion: got '4.3'",
         ),
         ([], "error: python -m offline_preview adopt: the following arguments are required: DIR"),
         (

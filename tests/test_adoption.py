@@ -72,6 +72,7 @@ def test_nothing_else_is_imported_and_secrets_are_always_new(program: RunProgram
         "privilege-secure-consent-RoleManagement.ReadWrite.Directory",
         "privilege-secure-client-secret-a",
         "privilege-secure-client-secret-b",
+        "privilege-secure-service-principal-replication",
     }
     assert all(not r.import_id for r in run.of_type(APPLICATION_PASSWORD))
 
@@ -86,11 +87,20 @@ def test_the_import_ids_are_options_not_inputs(program: RunProgram) -> None:
     for resource in fresh.resources:
         twin = next(r for r in adopted.resources if r.urn == resource.urn)
         # What a fresh preview knows must be the same; the rest comes from the adopted objects.
-        known = {k: v for k, v in resource.inputs.items() if v is not UNKNOWN}
+        known = {k: v for k, v in resource.inputs.items() if not _holds_unknown(v)}
         assert {k: twin.inputs[k] for k in known} == known, resource.name
     for resource in adopted.resources:
         if resource.import_id:
             assert resource.import_id not in json.dumps(resource.inputs, default=str)
+
+
+def _holds_unknown(value: object) -> bool:
+    """Whether the engine does not know all of a value yet (a nested unknown counts)."""
+    if isinstance(value, dict):
+        return any(_holds_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_unknown(item) for item in value)
+    return value is UNKNOWN
 
 
 def test_adopted_objects_carry_their_own_ids_into_the_rest(program: RunProgram) -> None:

@@ -138,7 +138,7 @@ def test_inputs_that_shape_the_resources_are_plain(resource: dict[str, Any]) -> 
     inputs = resource["inputProperties"]
     plain = {name for name, spec in inputs.items() if spec.get("plain")}
     assert plain == {setting.key for setting in SETTINGS if setting.plain}
-    assert len(plain) == 7
+    assert len(plain) == 8
     assert inputs["displayName"]["type"] == "string"
     assert inputs["owners"] == {
         "description": inputs["owners"]["description"],

@@ -21,7 +21,7 @@ from pulumi.runtime.proto import provider_pb2
 from components.app_registration import PASSWORD_WRITEBACK_WARNING, TYPE_TOKEN
 from components.manifests import MANIFESTS
 from components.microsoft_ids import DIRECTORY_ROLE_TEMPLATE_IDS, MICROSOFT_GRAPH_APP_ID
-from components.secret_rotation import plan_rotation, rfc3339
+from components.secret_rotation import PINNED_CLOCK_IGNORED_WARNING, plan_rotation, rfc3339
 from offline_preview.engine import GRAPH_OBJECT_ID, fake_client_secret
 from policies import resource_types as types
 from tests.plugin_host import PLUGIN_DIRECTORY, Plugin, started_plugin
@@ -121,7 +121,9 @@ def test_a_tenant_whose_graph_differs_gets_nothing() -> None:
         with pytest.raises(grpc.RpcError) as raised:
             plugin.construct(TYPE_TOKEN, NAME, INPUTS)
         assert "User.ReadWrite.All (Application) is pinned as" in raised.value.details()
-        assert [r.type for r in plugin.run.resources] == [TYPE_TOKEN]
+        # Only the children matter: the component's own registration may still be in flight
+        # when Construct fails (the SDK registers it asynchronously), so it is not asserted.
+        assert [r.type for r in plugin.run.resources if r.custom] == []
 
 
 @pytest.mark.parametrize(
@@ -134,7 +136,7 @@ def test_a_tenant_whose_graph_differs_gets_nothing() -> None:
             "client-secret-expiry maxLifetimeDays)",
         ),
         ("secretVersion", 0.0, "got 0; allowed: a whole number of 1 or more"),
-        ("privilegeSecureVersion", 4.1, "got 4.1; allowed: '4.1' or "),
+        ("privilegeSecureVersion", 4.1, "got 4.1; allowed: one of '4.1', "),
         ("secretLifeTimeDays", 90, "unknown input; allowed: displayName, privilegeSecureVersion"),
     ],
 )
@@ -206,3 +208,21 @@ def test_a_wrong_adopt_is_refused_before_anything_is_declared() -> None:
             "26.03 manifest" in raised.value.details()
         )
         assert [r.type for r in plugin.run.resources if r.custom] == []
+
+
+def test_a_deployment_ignores_a_pinned_clock_and_says_so() -> None:
+    """Under the engine (not mocks) ``SOURCE_DATE_EPOCH`` would freeze rotation: wall clock."""
+    long_ago = 1_500_000_000  # 2017: what a build image might pin
+    with started_plugin(source_date_epoch=long_ago) as plugin:
+        plugin.construct(TYPE_TOKEN, NAME, INPUTS)
+    assert PINNED_CLOCK_IGNORED_WARNING in plugin.warnings
+    rotation = plan_rotation(datetime.now(UTC), INPUTS["secretLifetimeDays"])
+    end_dates = {r.inputs["endDate"] for r in plugin.run.of_type(types.APPLICATION_PASSWORD)}
+    assert end_dates == {rfc3339(slot.end_date) for slot in rotation.slots}
+
+
+def test_a_deployment_with_the_wall_clock_gives_no_clock_warning(
+    constructed: tuple[Plugin, provider_pb2.ConstructResponse],
+) -> None:
+    plugin, _ = constructed
+    assert PINNED_CLOCK_IGNORED_WARNING not in plugin.warnings

@@ -18,8 +18,12 @@ GUID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
         ("displayName", "", "1 to 120 characters"),
         ("displayName", "   ", "not only spaces"),
         ("displayName", "x" * 121, "1 to 120 characters"),
-        ("privilegeSecureVersion", "4.2", "'4.1' or '26.03'"),
-        ("privilegeSecureVersion", "26.3", "'4.1' or '26.03'"),
+        ("privilegeSecureVersion", "4.3", "one of '4.1', '4.2', '25.12', '26.03'"),
+        ("privilegeSecureVersion", "26.3", "one of '4.1', '4.2', '25.12', '26.03'"),
+        ("revokePreviousSecret", "2026-12-20", "RFC 3339 UTC"),
+        ("revokePreviousSecret", "2026-12-20T00:00:00+01:00", "RFC 3339 UTC"),
+        ("revokePreviousSecret", "2026-13-20T00:00:00Z", "RFC 3339 UTC"),
+        ("revokePreviousSecret", "tomorrow", "the end date of the previous client secret"),
         ("manageGlobalAdministrators", "yes", "true or false"),
         ("manageGlobalAdministrators", "True", "true or false"),
         ("secretLifetimeDays", "0", "from 1 to 365"),
@@ -55,8 +59,8 @@ def test_a_misspelt_key_is_refused_with_the_right_spelling(program: RunProgram) 
     assert run.error == (
         "privilege-secure-entra:secretLifeTimeDays: unknown config key; did you mean "
         "secretLifetimeDays? allowed keys: displayName, privilegeSecureVersion, "
-        "manageGlobalAdministrators, secretLifetimeDays, secretVersion, owners, hybridTenant, "
-        "protect, notes, adopt"
+        "manageGlobalAdministrators, secretLifetimeDays, secretVersion, revokePreviousSecret, "
+        "owners, hybridTenant, protect, notes, adopt"
     )
     assert run.resources == []
 
@@ -92,6 +96,9 @@ def test_a_secret_value_is_never_echoed() -> None:
         ("secretLifetimeDays", "365"),
         ("secretVersion", "12"),
         ("privilegeSecureVersion", "26.03"),
+        ("privilegeSecureVersion", "4.2"),
+        ("privilegeSecureVersion", "25.12"),
+        ("revokePreviousSecret", "2020-01-01T00:00:00Z"),
         ("notes", ""),
     ],
 )

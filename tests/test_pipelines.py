@@ -1,6 +1,7 @@
 """The pipelines run only what this repository has, and do what the README promises.
 
-Both `.github/workflows/pulumi.yml` and `pipelines/azure-pipelines.yml` are parsed; every shell
+`.github/workflows/pulumi.yml` and both Azure DevOps files (`pipelines/azure-pipelines.yml`, the
+fleet, and `pipelines/azure-pipelines-stack.yml`, one stack's run) are parsed; every shell
 script (`run:`, `script:`, `bash:`, `inlineScript:`) and every `pulumi/actions` step with a
 `command` is split into commands, and each command that names something of this repository is
 checked: files (`pip install -r`, `--policy-pack-config`), directories (`--policy-pack`), stacks
@@ -12,11 +13,13 @@ a pipeline has to be classified here first.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import itertools
 import json
 import re
 import shlex
+import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,18 +34,25 @@ from tests.test_readme import fenced_commands
 REPOSITORY = Path(__file__).resolve().parent.parent
 GITHUB_WORKFLOW = REPOSITORY / ".github" / "workflows" / "pulumi.yml"
 AZURE_PIPELINE = REPOSITORY / "pipelines" / "azure-pipelines.yml"
-PIPELINES = [GITHUB_WORKFLOW, AZURE_PIPELINE]
+AZURE_STACK_PIPELINE = REPOSITORY / "pipelines" / "azure-pipelines-stack.yml"
+PIPELINES = [GITHUB_WORKFLOW, AZURE_PIPELINE, AZURE_STACK_PIPELINE]
+FLEET_PIPELINES = [GITHUB_WORKFLOW, AZURE_PIPELINE]
+"""The pipelines every trigger runs: tests, the fleet's offline preview, then each stack."""
+OFFLINE_PREVIEW_STEP = "pipelines/offline-preview.sh"
 README_TEST_COMMAND = fenced_commands()[1]
 """The README's test command, read from the README (tests/test_readme.py pins which block)."""
 
 # Commands that are not this repository's: shell builtins and tools of the build image.
 EXTERNAL_COMMANDS = frozenset(
-    {"[", "cat", "cd", "curl", "echo", "exit", "export", "git", "rm", "sh", "true"}
+    {"[", "cat", "cd", "curl", "echo", "exit", "export", "git", "rm", "sh", "test", "true"}
 )
 SHELL_KEYWORDS = frozenset({"!", "if", "then", "else", "elif", "fi", "{", "}", "do", "done"})
 SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")"})
-# Where a pipeline's checkout lives; a command path under it is a repository path.
-WORKSPACE_PREFIXES = ("$GITHUB_WORKSPACE/", "$BUILD_SOURCESDIRECTORY/")
+# Where a pipeline's checkout lives; a command path under it is a repository path. `$GATE` is a
+# second checkout of this repository (the target branch's, whose policy pack judges a change).
+WORKSPACE_PREFIXES = ("$GITHUB_WORKSPACE/", "$BUILD_SOURCESDIRECTORY/", "$GATE/")
+# A job's stack when it comes from the stack files (the GitHub matrix, the Azure DevOps parameter).
+STACKS_FROM_FILES = frozenset({"$STACK", "${{ parameters.stack }}"})
 # Files a script writes before it reads them (the offline preview's plans and comment).
 PRODUCED_FILES = frozenset({"base.json", "preview.md", "preview.err"})
 
@@ -83,7 +93,10 @@ class Checker:
         name = executable.rsplit("/", 1)[-1]
         if "/" in executable:
             yield from self.check_repository_executable(executable)
-        if re.fullmatch(r"python(3(\.\d+)?)?", name):
+        if executable == OFFLINE_PREVIEW_STEP:
+            # pipelines/offline-preview.sh PYTHON FLAGS: PYTHON -m offline_preview FLAGS
+            yield from self.check([arguments[0], "-m", "offline_preview", *arguments[1:]])
+        elif re.fullmatch(r"python(3(\.\d+)?)?", name):
             yield from self.check_python(arguments)
         elif name == "pip":
             yield from self.check_pip(arguments)
@@ -114,11 +127,12 @@ class Checker:
         module, rest = arguments[1], arguments[2:]
         package = REPOSITORY / module.split(".")[0]
         if module == "venv":
-            self.virtualenvs.add(rest[-1])
+            self.virtualenvs.add(self.repository_path(rest[-1]))
         # A directory of the repository, not one a run leaves behind (./venv is ignored by git).
         if package.is_dir() and not (package / "pyvenv.cfg").exists():
-            if not (REPOSITORY / module.replace(".", "/") / "__main__.py").is_file():
-                yield f"python -m {module}: the repository package has no __main__.py"
+            path = REPOSITORY / module.replace(".", "/")
+            if not (path / "__main__.py").is_file() and not path.with_suffix(".py").is_file():
+                yield f"python -m {module}: no such module (or package __main__.py) here"
         elif importlib.util.find_spec(module) is None:
             yield f"python -m {module}: neither a repository package nor an installed module"
         if module == "offline_preview":
@@ -130,7 +144,8 @@ class Checker:
         except SystemExit:
             yield f"python -m offline_preview does not accept {shlex.join(arguments)}"
             return
-        yield from self.check_stack(options.stack)
+        if not options.all_stacks:
+            yield from self.check_stack(options.stack or "dev")
         if options.policy_pack_config is not None:
             yield from self.check_file(options.policy_pack_config)
         if options.compare_to is not None and options.compare_to not in PRODUCED_FILES:
@@ -144,6 +159,7 @@ class Checker:
     def check_pulumi(self, arguments: list[str]) -> Iterator[str]:
         if not (REPOSITORY / "Pulumi.yaml").is_file():
             yield "pulumi runs from the repository root, which has no Pulumi.yaml"
+        arguments = [self.repository_path(argument) for argument in arguments]
         for flag, value in itertools.pairwise(arguments):
             if flag in ("--stack", "-s"):
                 yield from self.check_stack(value)
@@ -156,12 +172,21 @@ class Checker:
                     json.loads((REPOSITORY / value).read_text())
 
     def check_stack(self, stack: str) -> Iterator[str]:
+        if stack in STACKS_FROM_FILES:
+            return  # the matrix or the fan-out: the stack files themselves (tests below)
         if not (REPOSITORY / f"Pulumi.{stack}.yaml").is_file():
             yield f"stack {stack!r}: no Pulumi.{stack}.yaml"
 
     def check_file(self, path: str) -> Iterator[str]:
+        path = self.repository_path(path)
         if not (REPOSITORY / path).is_file():
             yield f"{path}: no such file in the repository"
+
+    @staticmethod
+    def repository_path(path: str) -> str:
+        for prefix in WORKSPACE_PREFIXES:
+            path = path.removeprefix(prefix)
+        return path
 
     def expand(self, text: str) -> str:
         def value(match: re.Match[str]) -> str:
@@ -295,7 +320,7 @@ def test_every_repository_command_the_pipeline_runs_exists(path: Path) -> None:
     assert problems_of(path, document) == []
 
 
-@pytest.mark.parametrize("path", PIPELINES, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", FLEET_PIPELINES, ids=lambda path: path.name)
 def test_the_pipeline_runs_the_readme_test_command_verbatim(path: Path) -> None:
     texts = [script.text.strip() for _, s in scripts(path, load(path)) for script in s]
     assert README_TEST_COMMAND in texts
@@ -309,7 +334,12 @@ def test_the_pipeline_runs_the_readme_test_command_verbatim(path: Path) -> None:
         ("python3 -m venv venv && venv/bin/pip install -r requirements-ci.txt", "no such file"),
         ("venv/bin/python -m pytest", "no earlier `python3 -m venv venv`"),
         ("python3 -m offline_preview --stack prod", "no Pulumi.prod.yaml"),
-        ("python3 -m bench", "has no __main__.py"),
+        ("python3 -m bench", "no such module (or package __main__.py) here"),
+        ("python3 -m offline_preview.fleets", "no such module (or package __main__.py) here"),
+        (
+            "python3 -m venv venv && pipelines/offline-preview.sh venv/bin/python --stack prod",
+            "no Pulumi.prod.yaml",
+        ),
         ("python3 -m no_such_module_here", "neither a repository package"),
         ("pulumi preview --policy-pack policy", "no PulumiPolicy.yaml"),
         ("pulumi up --policy-pack-config policies/config.json", "no such file"),
@@ -342,85 +372,290 @@ def test_the_checker_reads_pulumi_actions_commands_and_shell_structure() -> None
 # --- what the pipelines promise ---------------------------------------------------------------
 
 
-def test_github_pull_requests_get_the_markdown_preview_compared_to_the_base_branch() -> None:
+def pulumi_commands(path: Path) -> list[str]:
+    return [c for c in all_commands(path) if c.startswith("pulumi ")]
+
+
+def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch() -> None:
     workflow = load(GITHUB_WORKFLOW)
     assert "pull_request" in github_triggers(workflow)
     test = workflow["jobs"]["test"]
     assert test["steps"][0]["with"]["fetch-depth"] == 0
     commands_run = all_commands(GITHUB_WORKFLOW)
-    assert any("-m offline_preview" in c and "--format json" in c for c in commands_run)
-    assert any(
-        "-m offline_preview" in c and "--format markdown --compare-to base.json" in c
-        for c in commands_run
+    assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
+    # the fleet preview, judged by the gate's pack (the base branch's on a pull request)
+    assert (
+        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies "
+        "--policy-pack-config $GATE/policies/config.example.json" in commands_run
+    )
+    steps = {step.get("name"): step for step in test["steps"]}
+    base = steps["The base branch (the gate) and its offline preview (base.json)"]
+    preview = steps["Offline preview of every stack (preview.md)"]
+    assert base["env"]["GATE"] == "${{ runner.temp }}/base"
+    assert preview["env"]["GATE"] == (
+        "${{ github.event_name == 'pull_request' && format('{0}/base', runner.temp) "
+        "|| github.workspace }}"
     )
     comment = workflow["jobs"]["comment"]
     # posted even when the preview found a mandatory violation and failed the test job
     assert comment["needs"] == "test"
     assert comment["if"].startswith("always()")
     assert comment["permissions"] == {"pull-requests": "write"}
-    post = comment["steps"][-1]
+    never_empty, post = comment["steps"][-2:]
+    assert never_empty["run"] == "test -s preview.md"
     assert post["uses"].startswith("marocchino/sticky-pull-request-comment@")
     assert post["with"]["path"] == "preview.md"
 
 
-def test_azure_pull_requests_get_the_markdown_preview_compared_to_the_target_branch() -> None:
+def test_azure_pull_requests_get_the_fleet_preview_compared_to_the_target_branch() -> None:
     pipeline = load(AZURE_PIPELINE)
     assert pipeline["pr"]["branches"]["include"] == ["main"]
     commands_run = all_commands(AZURE_PIPELINE)
-    assert any(
-        "-m offline_preview" in c and "--format markdown --compare-to base.json" in c
-        for c in commands_run
+    assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
+    assert (
+        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies "
+        "--policy-pack-config $GATE/policies/config.example.json" in commands_run
     )
     test_steps = pipeline["stages"][0]["jobs"][0]["steps"]
     assert test_steps[0]["fetchDepth"] == "0"
     comment = next(step for step in test_steps if "pullRequests" in step.get("script", ""))
     assert "PullRequest" in comment["condition"]
     assert comment["env"] == {"SYSTEM_ACCESSTOKEN": "$(System.AccessToken)"}
+    assert 'raise SystemExit("preview.md is empty: no comment posted")' in comment["script"]
     # the job fails on a violation only after the comment was posted
     assert test_steps[-1]["script"] == 'exit "$PREVIEW_STATUS"'
 
 
-@pytest.mark.parametrize("path", PIPELINES, ids=lambda path: path.name)
-def test_pulumi_preview_and_up_run_with_the_policy_pack(path: Path) -> None:
-    pulumi = [c for c in all_commands(path) if c.startswith("pulumi ")]
-    gate = "--policy-pack policies --policy-pack-config policies/config.example.json"
-    assert [c.split()[1] for c in pulumi] == ["preview", "up"]
-    assert all(gate in c and "--stack $STACK" in c for c in pulumi)
-    assert "--yes" in pulumi[1]
+@pytest.mark.parametrize("path", FLEET_PIPELINES, ids=lambda path: path.name)
+def test_the_offline_preview_step_is_shared_and_its_status_fails_the_run(path: Path) -> None:
+    texts = [script.text for _, s in scripts(path, load(path)) for script in s]
+    (step,) = [text for text in texts if f"{OFFLINE_PREVIEW_STEP} venv/bin/python" in text]
+    assert "cat preview.status" in step
+    assert 'exit "$PREVIEW_STATUS"' in texts
 
 
-def test_github_previews_pull_requests_and_deploys_main_weekly() -> None:
+# --- pipelines/offline-preview.sh: a crash is not a verdict, a comment is never empty ---------
+
+
+FAKE_PYTHON = """#!/bin/sh
+# Plays `python -m offline_preview ...`: FAKE_OUT on stdout, FAKE_ERR on stderr, exit FAKE_CODE;
+# with --compare-to it answers COMPARE_CODE with no output when that is set.
+case "$*" in *--compare-to*) if [ -n "$COMPARE_CODE" ]; then exit "$COMPARE_CODE"; fi;; esac
+[ -n "$FAKE_OUT" ] && printf '%s\\n' "$FAKE_OUT"
+[ -n "$FAKE_ERR" ] && printf '%s\\n' "$FAKE_ERR" >&2
+exit "$FAKE_CODE"
+"""
+
+
+def offline_preview_step(
+    tmp_path: Path, code: int, out: str, err: str = "", compare_code: str = "", base: bool = False
+) -> tuple[int, str]:
+    python = tmp_path / "python"
+    python.write_text(FAKE_PYTHON)
+    python.chmod(0o755)
+    if base:
+        (tmp_path / "base.json").write_text("{}")
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "FAKE_CODE": str(code),
+        "FAKE_OUT": out,
+        "FAKE_ERR": err,
+        "COMPARE_CODE": compare_code,
+    }
+    result = subprocess.run(
+        [str(REPOSITORY / OFFLINE_PREVIEW_STEP), str(python), "--all-stacks"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr  # the pipeline fails later, after the comment
+    return int((tmp_path / "preview.status").read_text()), (tmp_path / "preview.md").read_text()
+
+
+@pytest.mark.parametrize("code", [0, 1])
+def test_a_verdict_is_posted_as_it_is(tmp_path: Path, code: int) -> None:
+    status, comment = offline_preview_step(tmp_path, code, "### Offline preview of the fleet")
+    assert status == code
+    assert comment == "### Offline preview of the fleet\n"
+
+
+@pytest.mark.parametrize("code", [2, 3, 139])
+def test_any_other_exit_code_is_a_failed_run_with_the_error_first(
+    tmp_path: Path, code: int
+) -> None:
+    status, comment = offline_preview_step(
+        tmp_path, code, "", err="error: crashed: KeyError: 'endDate'"
+    )
+    assert status == code
+    assert comment.startswith(f"### Offline preview failed (exit code {code})\n")
+    assert "not a policy verdict" in comment
+    assert "```\nerror: crashed: KeyError: 'endDate'\n```" in comment
+
+
+def test_a_fleet_with_an_invalid_stack_keeps_the_table_below_the_error(tmp_path: Path) -> None:
+    status, comment = offline_preview_step(
+        tmp_path, 2, "| `dev` | PASS |", err="error: stack contoso: bad key"
+    )
+    assert status == 2
+    assert comment.index("error: stack contoso: bad key") < comment.index("| `dev` | PASS |")
+
+
+def test_an_unreadable_base_plan_gives_the_preview_without_comparison(tmp_path: Path) -> None:
+    status, comment = offline_preview_step(tmp_path, 0, "the table", compare_code="2", base=True)
+    assert (status, comment) == (0, "the table\n")
+
+
+def test_a_crash_with_no_output_at_all_still_gives_a_comment(tmp_path: Path) -> None:
+    status, comment = offline_preview_step(tmp_path, 3, "")
+    assert status == 3
+    assert "(nothing on stderr)" in comment
+    status, comment = offline_preview_step(tmp_path, 0, "")  # "success" with nothing to show
+    assert status == 3
+    assert comment.startswith("### Offline preview failed")
+
+
+# --- each stack on its own: a matrix from the stack files, its own credentials ----------------
+
+
+def test_github_runs_each_stack_from_the_stack_files() -> None:
+    workflow = load(GITHUB_WORKFLOW)
+    jobs = workflow["jobs"]
+    (list_step,) = [step for step in jobs["stacks"]["steps"] if step.get("id") == "list"]
+    assert "python3 -m offline_preview.stacks --matrix github" in list_step["run"]
+    for name, prefix in (("preview", "preview-"), ("up", "deploy-"), ("drift", "preview-")):
+        job = jobs[name]
+        assert "stacks" in job["needs"]
+        assert job["strategy"]["fail-fast"] is False, name
+        assert job["strategy"]["matrix"] == {
+            "stack": "${{ fromJSON(needs.stacks.outputs.stacks) }}"
+        }
+        assert job["environment"] == prefix + "${{ matrix.stack }}", name
+        assert job["env"]["STACK"] == "${{ matrix.stack }}"
+    for name in ("up", "drift"):
+        assert jobs[name]["concurrency"] == {
+            "group": "pulumi-stack-${{ matrix.stack }}",
+            "cancel-in-progress": False,
+        }
+
+
+def test_github_previews_pull_requests_deploys_main_weekly_and_checks_drift_daily() -> None:
     workflow = load(GITHUB_WORKFLOW)
     triggers = github_triggers(workflow)
     assert triggers["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in triggers
-    (schedule,) = triggers["schedule"]
-    assert_weekly(schedule["cron"])
-    preview, up = workflow["jobs"]["preview"], workflow["jobs"]["up"]
-    assert "github.event_name == 'pull_request'" in preview["if"]
-    assert up["if"] == "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
-    assert up["environment"] == "production"
-    assert up["concurrency"]["cancel-in-progress"] is False
-    assert workflow["env"]["STACK"] in up["concurrency"]["group"]
-    assert (REPOSITORY / f"Pulumi.{workflow['env']['STACK']}.yaml").is_file()
+    weekly, daily = (schedule["cron"] for schedule in triggers["schedule"])
+    assert_weekly(weekly)
+    assert daily.split()[2:] == ["*", "*", "*"]
+    jobs = workflow["jobs"]
+    assert "github.event_name == 'pull_request'" in jobs["preview"]["if"]
+    assert "github.ref == 'refs/heads/main'" in jobs["up"]["if"]
+    assert f"github.event.schedule == '{weekly}'" in jobs["up"]["if"]
+    assert f"github.event.schedule == '{daily}'" in jobs["drift"]["if"]
+    assert "github.ref == 'refs/heads/main'" in jobs["drift"]["if"]
+    # pull requests: a new push cancels the older run; main's runs are never cancelled
+    assert workflow["concurrency"] == {
+        "group": "pulumi-${{ github.event.pull_request.number || github.run_id }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
 
 
-def test_azure_previews_pull_requests_and_deploys_main_weekly() -> None:
-    pipeline = load(AZURE_PIPELINE)
-    assert pipeline["trigger"]["branches"]["include"] == ["main"]
-    (schedule,) = pipeline["schedules"]
-    assert_weekly(schedule["cron"])
-    assert schedule["always"] == "true"  # rotation depends on the date, not on new commits
-    assert schedule["branches"]["include"] == ["main"]
+def test_github_has_one_verdict_to_require_whatever_the_stacks() -> None:
+    verdict = load(GITHUB_WORKFLOW)["jobs"]["verdict"]
+    assert verdict["needs"] == ["stacks", "test", "preview"]
+    assert verdict["if"].startswith("always()")
+    assert verdict["permissions"] == {}
+    (step,) = verdict["steps"]
+    assert step["env"]["PREVIEW"] == "${{ needs.preview.result }}"
+    for results, passes in (
+        ("success success success", True),
+        ("success success skipped", True),  # a fork: no preview legs
+        ("success success failure", False),
+        ("success failure skipped", False),
+        ("failure success skipped", False),
+        ("success success cancelled", False),
+    ):
+        stacks, test, preview = results.split()
+        run = subprocess.run(
+            ["bash", "-c", step["run"]],
+            env={"STACKS": stacks, "TEST": test, "PREVIEW": preview, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+        )
+        assert (run.returncode == 0) is passes, results
+
+
+def test_github_previews_with_the_base_branch_s_policy_pack() -> None:
+    preview = load(GITHUB_WORKFLOW)["jobs"]["preview"]
+    change, gate = (s for s in preview["steps"] if "actions/checkout@" in s.get("uses", ""))
+    assert change["with"]["path"] == "change"
+    assert gate["with"] == {
+        "ref": "${{ github.base_ref }}",
+        "path": "gate",
+        "persist-credentials": False,
+    }
+    assert preview["env"]["GATE"] == "${{ github.workspace }}/gate"
+    assert preview["defaults"]["run"]["working-directory"] == "change"
+
+
+def test_azure_fans_out_one_run_per_stack_file() -> None:
+    fleet = load(AZURE_PIPELINE)
+    fan_out = next(stage for stage in fleet["stages"] if stage["stage"] == "FanOut")
+    assert "ne(variables['System.PullRequest.IsFork'], 'True')" in fan_out["condition"]
+    (job,) = fan_out["jobs"]
+    step = job["steps"][-1]
+    assert step["script"] == (
+        "python3 pipelines/azure_fan_out.py --pipeline privilege-secure-entra-stack "
+        "--summary fan-out.md"
+    )
+    assert step["env"] == {"SYSTEM_ACCESSTOKEN": "$(System.AccessToken)"}
+    (weekly, daily) = fleet["schedules"]
+    assert_weekly(weekly["cron"])
+    assert weekly["displayName"] == azure_fan_out.WEEKLY_UP
+    assert daily["displayName"] == azure_fan_out.DAILY_DRIFT
+    assert weekly["always"] == daily["always"] == "true"
+
+
+def test_azure_stack_runs_compile_their_own_credentials_from_the_stack_parameter() -> None:
+    pipeline = load(AZURE_STACK_PIPELINE)
+    assert pipeline["trigger"] == "none"
+    assert pipeline["pr"] == "none"
+    assert [p["name"] for p in pipeline["parameters"]] == ["stack", "action", "gateBranch"]
+    assert pipeline["parameters"][1]["values"] == ["preview", "up", "drift"]
+    assert {"group": "privilege-secure-entra-${{ parameters.stack }}"} in pipeline["variables"]
     stages = {stage["stage"]: stage for stage in pipeline["stages"]}
-    assert "eq(variables['Build.Reason'], 'PullRequest')" in stages["Preview"]["condition"]
+    assert stages["Preview"]["condition"] == "eq('${{ parameters.action }}', 'preview')"
+    for name, action in (("Deploy", "up"), ("Drift", "drift")):
+        assert stages[name]["condition"] == (
+            f"and(eq('${{{{ parameters.action }}}}', '{action}'), "
+            "eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
+        )
+        assert stages[name]["dependsOn"] == []
     deploy = stages["Deploy"]
-    assert "ne(variables['Build.Reason'], 'PullRequest')" in deploy["condition"]
-    assert "eq(variables['Build.SourceBranch'], 'refs/heads/main')" in deploy["condition"]
     assert deploy["lockBehavior"] == "sequential"
     (up,) = deploy["jobs"]
-    assert up["environment"] == "production"
-    assert pipeline_variables(pipeline)["STACK"] == load(GITHUB_WORKFLOW)["env"]["STACK"]
+    assert up["environment"] == "privilege-secure-entra-${{ parameters.stack }}"
+    # a stack given by a parameter must be one of the stack files
+    for stage in stages.values():
+        steps = stage["jobs"][0].get("steps") or up["strategy"]["runOnce"]["deploy"]["steps"]
+        assert steps[1]["script"] == 'python3 -m offline_preview.stacks --require "$STACK"'
+
+
+@pytest.mark.parametrize("path", [GITHUB_WORKFLOW, AZURE_STACK_PIPELINE], ids=lambda p: p.name)
+def test_preview_up_and_drift_refresh_and_use_the_right_pack(path: Path) -> None:
+    preview, up, drift = pulumi_commands(path)
+    gate = "--policy-pack $GATE/policies --policy-pack-config $GATE/policies/config.example.json"
+    own = "--policy-pack policies --policy-pack-config policies/config.example.json"
+    assert preview.startswith("pulumi preview ")
+    assert gate in preview
+    assert up.startswith("pulumi up ")
+    assert own in up
+    assert "--yes" in up
+    assert drift.startswith("pulumi preview ")
+    assert "--expect-no-changes" in drift
+    for command in (preview, up, drift):
+        assert "--stack $STACK" in command
+        assert "--refresh" in command  # the tenant, not only the state
+        assert "--non-interactive" in command
 
 
 def assert_weekly(cron: str) -> None:
@@ -430,6 +665,91 @@ def assert_weekly(cron: str) -> None:
     assert (day_of_month, month) == ("*", "*")
     assert day_of_week.isdigit()
     assert 0 <= int(day_of_week) <= 6
+
+
+# --- pipelines/azure_fan_out.py -----------------------------------------------------------------
+
+azure_fan_out_spec = importlib.util.spec_from_file_location(
+    "azure_fan_out", REPOSITORY / "pipelines" / "azure_fan_out.py"
+)
+assert azure_fan_out_spec is not None
+assert azure_fan_out_spec.loader is not None
+azure_fan_out = importlib.util.module_from_spec(azure_fan_out_spec)
+azure_fan_out_spec.loader.exec_module(azure_fan_out)
+
+FLEET_RUN = {
+    "SYSTEM_COLLECTIONURI": "https://dev.azure.com/contoso/",
+    "SYSTEM_TEAMPROJECTID": "project",
+    "BUILD_SOURCEBRANCH": "refs/heads/main",
+    "BUILD_SOURCEVERSION": "0123abcd",
+    "BUILD_REASON": "IndividualCI",
+}
+
+
+@pytest.mark.parametrize(
+    ("variables", "action"),
+    [
+        ({"BUILD_REASON": "PullRequest", "BUILD_SOURCEBRANCH": "refs/pull/7/merge"}, "preview"),
+        ({"BUILD_REASON": "PullRequest", "SYSTEM_PULLREQUEST_ISFORK": "True"}, None),
+        ({"BUILD_REASON": "IndividualCI"}, "up"),
+        ({"BUILD_REASON": "Manual", "BUILD_SOURCEBRANCH": "refs/heads/feature"}, None),
+        (
+            {"BUILD_REASON": "Schedule", "BUILD_CRONSCHEDULE_DISPLAYNAME": "Daily drift check"},
+            "drift",
+        ),
+        (
+            {
+                "BUILD_REASON": "Schedule",
+                "BUILD_CRONSCHEDULE_DISPLAYNAME": "Weekly pulumi up (client secret rotation)",
+            },
+            "up",
+        ),
+    ],
+)
+def test_the_fan_out_runs_what_the_trigger_means(
+    variables: dict[str, str], action: str | None
+) -> None:
+    assert azure_fan_out.action_for({**FLEET_RUN, **variables}) == action
+
+
+def test_the_fan_out_queues_each_stack_at_the_same_commit_and_waits_for_all() -> None:
+    calls: list[tuple[str, str, Any]] = []
+    polls = {"contoso": iter(["inProgress", "completed"]), "dev": iter(["completed"])}
+    ids = {"contoso": 11, "dev": 12}
+
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        calls.append((method, url, body))
+        if method == "POST":
+            return {"id": ids[body["templateParameters"]["stack"]]}
+        stack = {11: "contoso", 12: "dev"}[int(url.rsplit("/", 1)[1])]
+        state = next(polls[stack])
+        return {"state": state, "result": "failed" if stack == "contoso" else "succeeded"}
+
+    sleeps: list[float] = []
+    results = azure_fan_out.fan_out(
+        call, FLEET_RUN, 42, ["contoso", "dev"], "up", poll_seconds=5, sleep=sleeps.append
+    )
+    assert results == {"contoso": "failed", "dev": "succeeded"}
+    posts = [body for method, _, body in calls if method == "POST"]
+    assert [post["templateParameters"]["stack"] for post in posts] == ["contoso", "dev"]
+    assert all(post["templateParameters"]["action"] == "up" for post in posts)
+    assert posts[0]["resources"]["repositories"]["self"] == {
+        "refName": "refs/heads/main",
+        "version": "0123abcd",
+    }
+    assert calls[0][1] == "https://dev.azure.com/contoso/project/_apis/pipelines/42/runs"
+    assert sleeps == [5]
+    assert "| `contoso` | failed |" in azure_fan_out.summary("up", results)
+
+
+def test_the_fan_out_gives_up_waiting_and_says_so() -> None:
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        return {"id": 1} if method == "POST" else {"state": "inProgress"}
+
+    results = azure_fan_out.fan_out(
+        call, FLEET_RUN, 42, ["dev"], "drift", 10, timeout_seconds=20, sleep=lambda _: None
+    )
+    assert results == {"dev": "timed out"}
 
 
 # --- credentials: OpenID Connect only, least privilege ----------------------------------------
@@ -447,7 +767,9 @@ def test_github_jobs_use_oidc_and_least_privilege() -> None:
     assert workflow["permissions"] == {}
     for name, job in workflow["jobs"].items():
         runs_pulumi = any(
-            "pulumi " in str(step.get("run", "")) for step in job["steps"] if isinstance(step, dict)
+            command[0] == "pulumi"
+            for step in job["steps"]
+            for command in commands(str(step.get("run", "")))
         )
         write = {scope for scope, level in job["permissions"].items() if level == "write"}
         if runs_pulumi:
@@ -461,27 +783,52 @@ def test_github_jobs_use_oidc_and_least_privilege() -> None:
             assert write <= {"pull-requests"}, name
             assert "id-token" not in job["permissions"], name
             assert "environment" not in job, name
+            assert not any("secrets." in str(value) for value in job.get("env", {}).values())
     for job_scripts in (s for _, s in scripts(GITHUB_WORKFLOW, workflow)):
         for script in job_scripts:
             assert "${{" not in script.text, f"{script.step}: pass expressions through env"
 
 
-def test_github_actions_are_pinned_to_a_version() -> None:
+def test_every_github_permission_says_why() -> None:
+    lines = GITHUB_WORKFLOW.read_text().splitlines()
+    granted = [line for line in lines if re.fullmatch(r" {6}[\w-]+: (read|write)\b.*", line)]
+    assert len(granted) >= 9
+    for line in granted:
+        assert re.search(r" # \w+", line), line
+
+
+def test_github_actions_are_pinned_to_a_full_commit_with_the_release() -> None:
     text = GITHUB_WORKFLOW.read_text()
-    uses = re.findall(r"uses: (\S+)", text)
-    assert uses
-    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", action) for action in uses), uses
+    uses = re.findall(r"uses: (\S+)(.*)", text)
+    assert len(uses) >= 13
+    pins: dict[str, set[str]] = {}
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.match(r" # v\d+\.\d+\.\d+\b", comment), f"{action}: no release comment"
+        name, commit = action.split("@")
+        pins.setdefault(name, set()).add(f"{commit}{comment.split()[1]}")
+    assert all(len(versions) == 1 for versions in pins.values()), pins
 
 
-def test_azure_deployments_get_an_oidc_token_from_their_service_connection() -> None:
-    pipeline = load(AZURE_PIPELINE)
+def test_azure_tasks_are_pinned_to_a_major_version() -> None:
+    for path in (AZURE_PIPELINE, AZURE_STACK_PIPELINE):
+        tasks = re.findall(r"task: (\S+)", path.read_text())
+        assert tasks
+        assert all(re.fullmatch(r"\w+@\d+", task) for task in tasks), tasks
+        documentation = (REPOSITORY / "pipelines" / "README.md").read_text()
+        for task in tasks:
+            assert f"`{task}`" in documentation, task
+
+
+def test_azure_stack_runs_get_an_oidc_token_from_their_own_service_connection() -> None:
+    pipeline = load(AZURE_STACK_PIPELINE)
     tasks = [
         step
         for _, steps in jobs_with_steps(pipeline)
         for step in steps
         if isinstance(step, dict) and str(step.get("task", "")).startswith("AzureCLI@")
     ]
-    assert len(tasks) == 2
+    assert len(tasks) == 3
     for task in tasks:
         inputs = task["inputs"]
         assert inputs["addSpnToEnvironment"] is True
@@ -490,23 +837,61 @@ def test_azure_deployments_get_an_oidc_token_from_their_service_connection() -> 
         assert "ARM_USE_OIDC=true" in inputs["inlineScript"]
     connections = [task["inputs"]["azureSubscription"] for task in tasks]
     assert connections == [
-        "${{ variables.previewServiceConnection }}",
-        "${{ variables.deployServiceConnection }}",
+        "privilege-secure-entra-preview-${{ parameters.stack }}",
+        "privilege-secure-entra-deploy-${{ parameters.stack }}",
+        "privilege-secure-entra-preview-${{ parameters.stack }}",
     ]
-    variables = pipeline_variables(pipeline)
-    assert variables["previewServiceConnection"] != variables["deployServiceConnection"]
+    assert "AzureCLI@" not in AZURE_PIPELINE.read_text()  # the fleet run reaches no tenant
 
 
-def test_every_secret_and_variable_the_pipelines_read_is_documented() -> None:
+def test_every_secret_variable_and_name_the_pipelines_use_is_documented() -> None:
     documentation = (REPOSITORY / "pipelines" / "README.md").read_text()
     github = re.findall(r"\$\{\{ (?:vars|secrets)\.(\w+) \}\}", GITHUB_WORKFLOW.read_text())
-    azure = re.findall(r"\$\(([A-Z_]+)\)", AZURE_PIPELINE.read_text())
+    azure = re.findall(r"\$\(([A-Z_]+)\)", AZURE_STACK_PIPELINE.read_text())
     assert {"AZURE_CLIENT_ID", "PULUMI_ACCESS_TOKEN"} <= set(github)
     assert "PULUMI_ACCESS_TOKEN" in azure
     for name in [*github, *azure]:
         assert f"`{name}`" in documentation, name
-    variables = pipeline_variables(load(AZURE_PIPELINE))
-    for connection in ("previewServiceConnection", "deployServiceConnection"):
-        assert f"`{variables[connection]}`" in documentation
-    assert "group: privilege-secure-entra\n" in AZURE_PIPELINE.read_text()
-    assert "`privilege-secure-entra`" in documentation
+    for convention in (
+        "`preview-<stack>`",
+        "`deploy-<stack>`",
+        "`privilege-secure-entra-preview-<stack>`",
+        "`privilege-secure-entra-deploy-<stack>`",
+        "`privilege-secure-entra-<stack>`",
+        "`privilege-secure-entra-stack`",
+    ):
+        assert convention in documentation, convention
+
+
+# --- who may change the gate ------------------------------------------------------------------
+
+
+def test_code_owners_guard_the_gate_and_the_id_tables() -> None:
+    owners = (REPOSITORY / ".github" / "CODEOWNERS").read_text()
+    rules = [line.split() for line in owners.splitlines() if line and not line.startswith("#")]
+    assert all(len(rule) == 2 and rule[1] == "@your-org/entra-security-reviewers" for rule in rules)
+    patterns = [rule[0] for rule in rules]
+    for path in (
+        "policies/guardrails.py",
+        "policies/config.example.json",
+        "components/microsoft_ids.py",
+        "components/manifests.py",
+        ".github/workflows/pulumi.yml",
+        ".github/CODEOWNERS",
+        "pipelines/azure-pipelines.yml",
+    ):
+        assert (REPOSITORY / path).is_file(), path
+        assert any(fnmatch.fnmatch(f"/{path}", f"{p}*") for p in patterns), path
+    readme = (REPOSITORY / "README.md").read_text()
+    assert "@your-org/entra-security-reviewers" in readme
+    assert "Require review from Code Owners" in readme
+
+
+def test_ci_audits_the_workflow_with_a_pinned_zizmor() -> None:
+    ci = (REPOSITORY / ".ci" / "run").read_text().splitlines()
+    assert "venv/bin/zizmor --offline .github/workflows/" in ci
+    requirements = (REPOSITORY / "requirements-dev.txt").read_text()
+    assert re.search(r"^zizmor==\d+\.\d+\.\d+ ", requirements, flags=re.MULTILINE)
+    checked = {word for line in ci if "check-jsonschema" in line for word in line.split()}
+    for path in PIPELINES:
+        assert str(path.relative_to(REPOSITORY)) in checked, path

@@ -26,6 +26,7 @@ from policies.resource_types import (
     APP_ROLE_ASSIGNMENT,
     APPLICATION,
     SERVICE_PRINCIPAL,
+    SLEEP,
 )
 from policies.resource_types import (
     APPLICATION_PASSWORD as PASSWORD,
@@ -77,6 +78,7 @@ def test_the_seed_by_default(program: RunProgram) -> None:
         DELEGATED_GRANT: 1,
         PASSWORD: 2,
         ROLE_ASSIGNMENT: 1,
+        SLEEP: 1,
     }
 
 
@@ -279,13 +281,6 @@ def test_hybrid_tenant_warns_about_password_writeback(program: RunProgram) -> No
 
 def test_no_warning_for_a_cloud_only_tenant(program: RunProgram) -> None:
     assert program().warnings == []
-
-
-def test_protect_guards_application_and_service_principal(program: RunProgram) -> None:
-    run = program({"protect": "true"})
-    protected = {r.type for r in run.resources if r.protect}
-    assert protected == {APPLICATION, SERVICE_PRINCIPAL}
-    assert not any(r.protect for r in program().resources)
 
 
 def test_display_name_and_notes(program: RunProgram) -> None:

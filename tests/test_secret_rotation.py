@@ -2,56 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from components.secret_rotation import plan_rotation, rfc3339
-from offline_preview.engine import DeclaredResource, ProgramRun, run_program
+from offline_preview.engine import ProgramRun, run_program
+from tests.engine_state import EngineState
 
 PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
 DAY = 86_400
 START = 1_790_000_000
 
 
-def run_at(
-    monkeypatch: pytest.MonkeyPatch, moment: int, lifetime_days: int = 10, version: int = 1
-) -> ProgramRun:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(moment))
-    run = run_program(
-        {
-            "privilege-secure-entra:secretLifetimeDays": str(lifetime_days),
-            "privilege-secure-entra:secretVersion": str(version),
-        }
-    )
+def run_at(monkeypatch: pytest.MonkeyPatch, moment: int, **settings: Any) -> ProgramRun:
+    """One `pulumi up` at ``moment`` that must succeed; ``settings`` as for ``try_at``."""
+    run = try_at(monkeypatch, moment, **settings)
     assert run.error is None
     return run
 
 
-@dataclass
-class EngineState:
-    """What the Pulumi engine remembers between updates, reduced to what decides replacement.
-
-    Every input of an application password forces a replacement; ``ignoreChanges`` keeps the
-    remembered value of a property instead of the declared one.
-    """
-
-    inputs: dict[str, dict[str, object]] = field(default_factory=dict)
-
-    def update(self, declared: list[DeclaredResource]) -> set[str]:
-        """Apply one `pulumi up`; return the names of the secrets it created or replaced."""
-        changed = set()
-        for resource in declared:
-            old = self.inputs.get(resource.name)
-            effective = dict(resource.inputs)
-            if old is not None:
-                for prop in resource.ignore_changes:
-                    effective[prop] = old[prop]
-            if effective != old:
-                changed.add(resource.name)
-            self.inputs[resource.name] = effective
-        return changed
+def try_at(
+    monkeypatch: pytest.MonkeyPatch,
+    moment: int,
+    lifetime_days: int = 10,
+    version: int = 1,
+    revoke: str | None = None,
+) -> ProgramRun:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(moment))
+    config = {
+        "privilege-secure-entra:secretLifetimeDays": str(lifetime_days),
+        "privilege-secure-entra:secretVersion": str(version),
+    }
+    if revoke is not None:
+        config["privilege-secure-entra:revokePreviousSecret"] = revoke
+    return run_program(config)
 
 
 def parse(moment: str) -> datetime:
@@ -214,3 +200,92 @@ def test_the_newest_secret_never_ends_beyond_one_lifetime_from_now(lifetime_days
         now = start + timedelta(hours=hours)
         plan = plan_rotation(now, lifetime_days)
         assert now < plan.newest.end_date <= now + lifetime, (now, plan)
+
+
+def slot_name(label: str) -> str:
+    return f"privilege-secure-client-secret-{label}"
+
+
+def test_revoking_the_previous_secret_deletes_it_at_once_and_nothing_else(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = EngineState()
+    first = run_at(monkeypatch, START)
+    engine.update(first.resources)
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    newest_before = dict(engine.inputs[slot_name(plan.newest.label)])
+    # The runbook: the leaked previous secret ends when the window does.
+    leaked_end = first.outputs["clientSecretRotatesAt"].value
+    assert leaked_end == rfc3339(plan.previous.end_date)
+
+    run = run_at(monkeypatch, START + 60, revoke=leaked_end)
+    changed = engine.update(run.resources)
+    assert engine.deleted == {slot_name(plan.previous.label)}
+    assert changed == set()
+    assert engine.inputs[slot_name(plan.newest.label)] == newest_before
+    assert run.outputs["clientSecret"].value == first.outputs["clientSecret"].value
+    assert [p.name for p in run.of_type(PASSWORD)] == [slot_name(plan.newest.label)]
+
+
+def test_a_revocation_left_in_config_is_safe_across_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Daily `pulumi up` for 40 days with a 10-day lifetime; a leak revoked on day 2 stays set."""
+    engine = EngineState()
+    revoke: str | None = None
+    revoked_window: str | None = None
+    window_before: str | None = None
+    for day in range(40):
+        now = START + day * DAY
+        plan = plan_rotation(datetime.fromtimestamp(now, UTC), 10)
+        window = rfc3339(plan.newest.issued_for)
+        if day == 2:
+            revoke, revoked_window = rfc3339(plan.previous.end_date), window
+        run = run_at(monkeypatch, now, revoke=revoke)
+        changed = engine.update(run.of_type(PASSWORD))
+        newest, previous = slot_name(plan.newest.label), slot_name(plan.previous.label)
+        # The newest secret is never deleted, and only replaced when a new window starts.
+        assert newest in engine.inputs
+        assert newest not in engine.deleted
+        if day > 0:
+            assert changed == ({newest} if window != window_before else set()), f"day {day}"
+        if window == revoked_window and day >= 2:
+            assert previous not in engine.inputs, f"day {day}: the revoked secret is back"
+            assert engine.deleted == ({previous} if day == 2 else set())
+        else:
+            assert previous in engine.inputs, f"day {day}: a secret was lost"
+            assert engine.deleted == set()
+        window_before = window
+    assert revoked_window is not None
+    assert window_before != revoked_window
+
+
+def test_a_revocation_never_touches_the_newest_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    run = try_at(monkeypatch, START, revoke=rfc3339(plan.newest.end_date))
+    assert run.error == (
+        f"revokePreviousSecret: got '{rfc3339(plan.newest.end_date)}', the end date of the "
+        "newest client secret, which it never revokes; raise secretVersion to replace the newest"
+    )
+    assert run.resources == []
+
+
+@pytest.mark.parametrize("offset", [timedelta(seconds=1), timedelta(days=30)])
+def test_a_revocation_naming_no_secret_is_refused(
+    monkeypatch: pytest.MonkeyPatch, offset: timedelta
+) -> None:
+    plan = plan_rotation(datetime.fromtimestamp(START, UTC), 10)
+    wrong = rfc3339(plan.previous.end_date + offset)
+    run = try_at(monkeypatch, START, revoke=wrong)
+    assert run.error is not None
+    assert run.error.startswith(f"revokePreviousSecret: got '{wrong}', the end date of no ")
+    assert f"allowed: {rfc3339(plan.previous.end_date)} (the previous" in run.error
+    assert "\n" not in run.error
+    assert run.resources == []
+
+
+def test_a_stale_revocation_says_it_can_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    run = run_at(monkeypatch, START, revoke="2020-01-01T00:00:00Z")
+    assert len(run.of_type(PASSWORD)) == 2
+    assert any("nothing to revoke" in message for _, message in run.logs)
+    assert run.warnings == []

@@ -97,6 +97,7 @@ def application(**changes: object) -> AnalyzedResource:
         "displayName": "Netwrix Privilege Secure",
         "signInAudience": "AzureADMyOrg",
         "owners": [DEPLOYER],
+        "preventDuplicateNames": True,
         "requiredResourceAccesses": [
             {
                 "resourceAppId": MICROSOFT_GRAPH_APP_ID,
@@ -170,6 +171,16 @@ def application_password(name: str = "secret-a", **changes: object) -> AnalyzedR
     )
 
 
+def replication_wait() -> AnalyzedResource:
+    """The wait for the new service principal to replicate, before any consent or role."""
+    return resource(
+        types.SLEEP,
+        "privilege-secure-service-principal-replication",
+        {"createDuration": "180s", "triggers": {"servicePrincipalObjectId": UNKNOWN}},
+        {"triggers": SERVICE_PRINCIPAL_URN},
+    )
+
+
 def role_assignment(role_id: str = USER_ADMINISTRATOR_ID, **changes: object) -> AnalyzedResource:
     """A directory role assignment to the service principal."""
     properties: dict[str, object] = {"roleId": role_id, "principalObjectId": UNKNOWN}
@@ -187,6 +198,7 @@ def program_stack() -> list[AnalyzedResource]:
     return [
         application(),
         service_principal(),
+        replication_wait(),
         *(app_role_assignment(name) for name in APP_ROLE_IDS),
         delegated_grant(),
         application_password("secret-a"),
