@@ -158,6 +158,12 @@ class AppRegistration(pulumi.ComponentResource):
             ),
             application_permissions + delegated_permissions,
         )
+        # The role template ids too: a table that names Global Administrator's id "User
+        # Administrator" would assign it under the wrong name (red team RT-00b).
+        roles = manifest.roles_for(manage_global_administrators)
+        _verify_role_templates(
+            azuread.get_directory_role_templates(opts=pulumi.InvokeOptions(parent=self)), roles
+        )
 
         # `protect` guards every child but the secrets (see `_declare_secret`): children inherit
         # it from the component. Consents and roles depend on the secrets, so `pulumi destroy`
@@ -255,7 +261,6 @@ class AppRegistration(pulumi.ComponentResource):
             )
 
         # "Add App Registration to Admin Role".
-        roles = manifest.roles_for(manage_global_administrators)
         for role in roles:
             azuread.DirectoryRoleAssignment(
                 f"{name}-role-{_slug(role)}",
@@ -356,6 +361,34 @@ def _verified_graph_object_id(
             "is consented: " + "; ".join(mismatches)
         )
     return graph.object_id
+
+
+ROLE_TEMPLATE_FORMER_NAMES: Final[dict[str, frozenset[str]]] = {
+    "Global Administrator": frozenset({"Company Administrator"}),
+    "User Administrator": frozenset({"User Account Administrator"}),
+}
+"""Names some tenants still report for a built-in role template (Entra renamed them)."""
+
+
+def _verify_role_templates(
+    templates: azuread.GetDirectoryRoleTemplatesResult, roles: Sequence[str]
+) -> None:
+    """Every role to assign is, in this tenant, the template its pinned id names."""
+    published = {t.object_id.lower(): t.display_name for t in templates.role_templates}
+    mismatches = []
+    for role in roles:
+        template_id = DIRECTORY_ROLE_TEMPLATE_IDS[role]
+        found = published.get(template_id.lower())
+        if found != role and found not in ROLE_TEMPLATE_FORMER_NAMES.get(role, frozenset()):
+            mismatches.append(
+                f"{role} is pinned as {template_id} but this tenant's role template of that id "
+                f"is {found or 'missing'}"
+            )
+    if mismatches:
+        raise pulumi.RunError(
+            "Directory role template ids differ from components/microsoft_ids.py, so no role "
+            "is assigned and nothing is declared: " + "; ".join(mismatches)
+        )
 
 
 _Plain = TypeVar("_Plain", str, bool, int)

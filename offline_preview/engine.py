@@ -42,6 +42,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from components.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
     GRAPH_PERMISSIONS,
     MICROSOFT_GRAPH_APP_ID,
     MICROSOFT_GRAPH_DISPLAY_NAME,
@@ -135,6 +136,25 @@ class AppManagementPolicyError(pulumi.RunError):
     """The tenant's app-management policy refused a client secret (Graph's 400)."""
 
 
+TENANT_ROLE_TEMPLATES: Final[dict[str, str]] = dict(DIRECTORY_ROLE_TEMPLATE_IDS)
+"""The built-in directory role templates the mock tenant publishes, name to template id: a copy
+taken at import, so a test that edits the program's table plays a program that disagrees with
+the tenant (and one that edits this dict plays a tenant that disagrees with the program)."""
+
+
+def directory_role_templates() -> dict[str, Any]:
+    """What ``azuread.getDirectoryRoleTemplates`` answers, camelCase as the engine."""
+    templates = [
+        {"description": f"{name} (built-in role)", "displayName": name, "objectId": template_id}
+        for name, template_id in TENANT_ROLE_TEMPLATES.items()
+    ]
+    return {
+        "id": "directoryRoleTemplates",
+        "objectIds": [t["objectId"] for t in templates],
+        "roleTemplates": templates,
+    }
+
+
 class EngineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as the engine and azuread provider would."""
 
@@ -170,6 +190,8 @@ class EngineMocks(pulumi_mocks.Mocks):
                 "objectId": self.deployer_object_id,
                 "tenantId": TENANT_ID,
             }, []
+        if args.token == "azuread:index/getDirectoryRoleTemplates:getDirectoryRoleTemplates":
+            return directory_role_templates(), []
         if args.token == "azuread:index/getServicePrincipal:getServicePrincipal":
             if args.args.get("clientId") == MICROSOFT_GRAPH_APP_ID:
                 return graph_service_principal(self.graph_overrides), []

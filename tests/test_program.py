@@ -300,6 +300,45 @@ def test_a_tenant_whose_graph_ids_differ_gets_nothing(program: RunProgram) -> No
     assert [r.type for r in run.resources] == [COMPONENT]
 
 
+def test_a_role_table_that_names_global_administrator_user_administrator_gets_nothing(
+    program: RunProgram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red team RT-00b: an edit of the table that the policy pack also reads would pass the pack
+    (it maps ids to names through the same table); the tenant's own templates refuse it."""
+    from components import microsoft_ids
+
+    global_administrator = microsoft_ids.DIRECTORY_ROLE_TEMPLATE_IDS["Global Administrator"]
+    monkeypatch.setitem(
+        microsoft_ids.DIRECTORY_ROLE_TEMPLATE_IDS, "User Administrator", global_administrator
+    )
+
+    run = program()
+
+    assert run.error == (
+        "Directory role template ids differ from components/microsoft_ids.py, so no role is "
+        f"assigned and nothing is declared: User Administrator is pinned as {global_administrator} "
+        "but this tenant's role template of that id is Global Administrator"
+    )
+    assert [r.type for r in run.resources] == [COMPONENT]
+
+
+def test_a_tenant_that_reports_a_former_role_name_still_gets_its_role(
+    program: RunProgram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entra renamed Company Administrator to Global Administrator; older answers still pass."""
+    from offline_preview import engine
+
+    templates = {
+        ("Company Administrator" if name == "Global Administrator" else name): template_id
+        for name, template_id in engine.TENANT_ROLE_TEMPLATES.items()
+    }
+    monkeypatch.setattr(engine, "TENANT_ROLE_TEMPLATES", templates)
+
+    run = program({"manageGlobalAdministrators": "true"})
+
+    assert run.error is None
+
+
 def test_a_tenant_without_a_permission_gets_nothing(program: RunProgram) -> None:
     run = program(graph_overrides={"User.Read": ""})
     assert run.error is not None
