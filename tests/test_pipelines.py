@@ -20,6 +20,7 @@ import json
 import re
 import shlex
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -881,6 +882,25 @@ def test_code_owners_guard_the_gate_and_the_id_tables() -> None:
         "pipelines/azure-pipelines.yml",
     ):
         assert (REPOSITORY / path).is_file(), path
+        assert any(fnmatch.fnmatch(f"/{path}", f"{p}*") for p in patterns), path
+    # Every file of the program the pack runs or reads (red team R2-05): a refactor of one of them
+    # would otherwise rewrite the gate under ordinary review.
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, policies.guardrails; "
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+            "if n.split('.')[0] == 'components'))",
+        ],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    gate_files = [Path(f).relative_to(REPOSITORY).as_posix() for f in imported]
+    assert "components/secret_rotation.py" in gate_files
+    for path in [*gate_files, "components/graph_permission_ids.md"]:
         assert any(fnmatch.fnmatch(f"/{path}", f"{p}*") for p in patterns), path
     readme = (REPOSITORY / "README.md").read_text()
     assert "@your-org/entra-security-reviewers" in readme
