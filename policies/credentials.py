@@ -238,8 +238,8 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
         if owners is UNKNOWN:
             findings.violation(
                 f"{label(credential)}: its {CREDENTIAL_LINKS[credential.resource_type][0]} is "
-                "unknown during preview and was computed from no application or service "
-                "principal of this stack, so nothing tells whose credential it is",
+                "unknown during preview and not computed from exactly one application or service "
+                "principal of this stack, so nothing tells whose credential it will be",
                 credential.urn,
             )
             continue

@@ -129,8 +129,8 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
         recipients = possible_links(grant, prop, service_principals, _SP_IDS)
         if recipients is UNKNOWN:
             findings.violation(
-                f"{label(grant)}: {prop} is unknown during preview and was computed from no "
-                "service principal of this stack, so nothing tells who receives the grant",
+                f"{label(grant)}: {prop} is unknown during preview and not computed from exactly "
+                "one service principal of this stack, so nothing tells who will receive the grant",
                 grant.urn,
             )
             continue

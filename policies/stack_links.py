@@ -56,9 +56,11 @@ def possible_links(
     By value first: a known id belongs to the candidate whose ``match_on`` property carries it
     (case-insensitively), and to nothing in the stack when none does, whatever the dependency
     records say (a decoy in ``propertyDependencies`` moves nothing). Only when the value is
-    unknown (a preview of a new stack) do the dependency records decide: every candidate the
-    value was computed from (a value mixed from a decoy and the real app may be either, so a
-    check counts it for both). ``UNKNOWN`` when they name none; ``[]`` when the property is unset.
+    unknown (a preview of a new stack) do the dependency records decide, and only when they name
+    exactly one resource, a candidate: the program links every id straight from the one resource
+    that computes it. A value computed from anything else as well (a decoy, a ``Sleep``, a second
+    application) could be anything at ``pulumi up``, so it is ``UNKNOWN`` (red team R2-01), as is
+    a value with no dependency record. ``[]`` when the property is unset.
     """
     value = read(resource.props, prop)
     if value is None:
@@ -71,13 +73,11 @@ def possible_links(
                 if known is not None and known is not UNKNOWN and _normalized(known) == wanted:
                     return [candidate]
         return []
-    candidate_urns = {candidate.urn for candidate in candidates}
-    named = {
-        dependency.urn: dependency
-        for dependency in resource.property_dependencies.get(prop, [])
-        if dependency.urn in candidate_urns
-    }
-    return list(named.values()) if named else UNKNOWN
+    by_urn = {candidate.urn: candidate for candidate in candidates}
+    sources = {dependency.urn for dependency in resource.property_dependencies.get(prop, [])}
+    if len(sources) == 1 and next(iter(sources)) in by_urn:
+        return [by_urn[next(iter(sources))]]
+    return UNKNOWN
 
 
 def linked(

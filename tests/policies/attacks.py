@@ -18,6 +18,7 @@ from typing import Any, Final
 import pulumi
 import pulumi.dynamic
 import pulumi_azuread as azuread
+import pulumiverse_time
 
 from components.app_registration import AppRegistration
 from components.manifests import GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR
@@ -697,6 +698,39 @@ def access_package_catalog(app: AppRegistration) -> None:
     azuread.AccessPackageCatalog("attack-catalog", display_name="c", description="c")
 
 
+def consent_laundered_through_an_unknown(app: AppRegistration) -> None:
+    """R2-01: the recipient is unknown in a preview and "depends on" our service principal (and a
+    Sleep); at `pulumi up` it is the attacker's service principal."""
+    tick = pulumiverse_time.Sleep("tick", create_duration="1s")
+    azuread.AppRoleAssignment(
+        "privilege-secure-consent-laundered",
+        app_role_id=graph_permission(
+            "RoleManagement.ReadWrite.Directory", PermissionType.APPLICATION
+        ).id,
+        principal_object_id=pulumi.Output.all(app.service_principal_object_id, tick.id).apply(
+            lambda _: ATTACKER_SERVICE_PRINCIPAL
+        ),
+        resource_object_id=GRAPH_OBJECT_ID,
+        opts=_inside(app),
+    )
+
+
+def secret_laundered_through_a_decoy_of_the_component(app: AppRegistration) -> None:
+    """R2-01c: a decoy application inside the component, a Sleep, the real app at `pulumi up`."""
+    decoy = azuread.Application(
+        "privilege-secure-application-metadata", display_name="PS metadata", opts=_inside(app)
+    )
+    tick = pulumiverse_time.Sleep("tick", create_duration="1s")
+    azuread.ApplicationPassword(
+        "privilege-secure-client-secret-c",
+        application_id=pulumi.Output.all(decoy.id, tick.id).apply(
+            lambda _: f"/applications/{REAL_APPLICATION_OBJECT_ID}"
+        ),
+        end_date=_soon(),
+        opts=_inside(app),
+    )
+
+
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -799,8 +833,8 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "secret-linked-through-a-decoy",
         _COUNT,
-        "has 3 client secrets",
-        (APPLICATION,),
+        "ApplicationPassword 'privilege-secure-client-secret-c'",
+        (APPLICATION, "privilege-secure-client-secret-c"),
         secret_linked_through_a_decoy,
     ),
     Attack(
@@ -1105,6 +1139,20 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         f"clientId {EXCHANGE_ONLINE} is Office 365 Exchange Online",
         ("attack-exchange",),
         managed_exchange_online,
+    ),
+    Attack(
+        "r2-01-consent-laundered-through-an-unknown",
+        _RECIPIENTS,
+        "AppRoleAssignment 'privilege-secure-consent-laundered'",
+        ("privilege-secure-consent-laundered",),
+        consent_laundered_through_an_unknown,
+    ),
+    Attack(
+        "r2-01c-secret-laundered-through-a-decoy-of-the-component",
+        _COUNT,
+        "ApplicationPassword 'privilege-secure-client-secret-c'",
+        (APPLICATION, "privilege-secure-client-secret-c"),
+        secret_laundered_through_a_decoy_of_the_component,
     ),
     Attack(
         "rt52-second-component",

@@ -221,7 +221,8 @@ def test_a_secret_that_cannot_be_placed_is_a_violation() -> None:
 
     assert len(outcome.violations) == 1
     assert outcome.violations[0].startswith(
-        "ApplicationPassword 'orphan': its applicationId is unknown during preview"
+        "ApplicationPassword 'orphan': its applicationId is unknown during preview and not "
+        "computed from exactly one application"
     )
     assert outcome.urns == [orphan.urn]
 
