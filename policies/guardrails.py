@@ -8,6 +8,7 @@ from pulumi_policy import Policy
 
 from policies.application_surface import no_sign_in_surface_policy, single_tenant_policy
 from policies.component_children import component_children_policy
+from policies.component_shape import component_shape_policy
 from policies.consent import consent_policy
 from policies.credentials import (
     Clock,
@@ -52,4 +53,5 @@ def build_policies(clock: Clock = utc_now) -> list[Policy]:
         grant_recipients_policy(),
         single_manifest_policy(),
         component_children_policy(),
+        component_shape_policy(),
     ]

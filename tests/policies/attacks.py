@@ -731,6 +731,35 @@ def secret_laundered_through_a_decoy_of_the_component(app: AppRegistration) -> N
     )
 
 
+REAL_SERVICE_PRINCIPAL_OBJECT_ID: Final = fake_guid(
+    "service-principal", "privilege-secure-service-principal"
+)
+
+
+def twin_service_principal_importing_ours(app: AppRegistration) -> None:
+    """R2-10: a twin that imports our service principal (imports skip the resource policies)
+    and rewrites its owners."""
+    azuread.ServicePrincipal(
+        "privilege-secure-service-principal-v2",
+        client_id=app.client_id,
+        owners=[ATTACKER],
+        opts=pulumi.ResourceOptions(
+            parent=app, import_=f"/servicePrincipals/{REAL_SERVICE_PRINCIPAL_OBJECT_ID}"
+        ),
+    )
+
+
+def imported_exchange_online(app: AppRegistration) -> None:
+    """R2-10b: Microsoft's Exchange Online service principal, imported into the stack."""
+    azuread.ServicePrincipal(
+        "privilege-secure-exchange",
+        client_id=EXCHANGE_ONLINE,
+        opts=pulumi.ResourceOptions(
+            parent=app, import_=f"/servicePrincipals/{fake_guid('service-principal', 'exo')}"
+        ),
+    )
+
+
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -1153,6 +1182,20 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         "ApplicationPassword 'privilege-secure-client-secret-c'",
         (APPLICATION, "privilege-secure-client-secret-c"),
         secret_laundered_through_a_decoy_of_the_component,
+    ),
+    Attack(
+        "r2-10-twin-service-principal-importing-ours",
+        "component-shape",
+        "ServicePrincipal 'privilege-secure-service-principal-v2'",
+        ("privilege-secure-service-principal-v2",),
+        twin_service_principal_importing_ours,
+    ),
+    Attack(
+        "r2-10b-imported-exchange-online",
+        "component-shape",
+        "ServicePrincipal 'privilege-secure-exchange'",
+        ("privilege-secure-exchange",),
+        imported_exchange_online,
     ),
     Attack(
         "rt52-second-component",

@@ -51,6 +51,7 @@ POLICY_LEVELS: Final = {
     "grant-recipients": "mandatory",
     "single-manifest": "mandatory",
     "declared-by-the-component": "mandatory",
+    "component-shape": "mandatory",
 }
 
 
@@ -105,6 +106,7 @@ def test_the_pack_declares_its_policies_levels_and_metadata(pack: PolicyPackClie
         "consent-matches-request",
         "grant-recipients",
         "single-manifest",
+        "component-shape",
     }
     for policy in info.policies:
         assert policy.description

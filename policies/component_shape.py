@@ -1,0 +1,120 @@
+"""One application and one service principal per component, each a single Entra object.
+
+A second Application inside the component (a decoy that absorbs a secret), a twin
+ServicePrincipal or Application that imports ours (``import`` skips every resource policy on the
+run that imports it) or a Microsoft first-party service principal brought in the same way would
+each pass the per-resource checks. This stack policy sees the whole stack, also on an import run
+(red team R2-01c, R2-10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from policies import resource_types as types
+from policies.first_party_apps import first_party_name
+from policies.stack_links import label
+from policies.values import UNKNOWN, Findings, read, text
+
+COMPONENT_SHAPE_POLICY: Final = "component-shape"
+_IDENTITIES: Final = ("objectId", "clientId")
+
+
+def _check_one_each(resources: Sequence[PolicyResource], findings: Findings) -> None:
+    """Each component declares exactly one application and one service principal."""
+    for kind in (types.APPLICATION, types.SERVICE_PRINCIPAL):
+        by_component: dict[str, list[PolicyResource]] = {}
+        for resource in resources:
+            parent = resource.parent
+            if (
+                resource.resource_type == kind
+                and parent is not None
+                and parent.resource_type == types.COMPONENT
+            ):
+                by_component.setdefault(parent.urn, []).append(resource)
+        for found in by_component.values():
+            for extra in found[1:]:
+                findings.violation(
+                    f"{label(extra)} is a second {kind.rsplit(':', 1)[-1]} of the component "
+                    f"(beside {label(found[0])}): the component declares exactly one",
+                    extra.urn,
+                )
+
+
+def _check_single_objects(resources: Sequence[PolicyResource], findings: Findings) -> None:
+    """No two resources of a type manage the same Entra object (a twin that imports ours)."""
+    for kind in (types.APPLICATION, types.SERVICE_PRINCIPAL):
+        seen: dict[str, PolicyResource] = {}
+        for resource in resources:
+            if resource.resource_type != kind:
+                continue
+            for key in _IDENTITIES:
+                value = read(resource.props, key)
+                if value is None or value is UNKNOWN:
+                    continue
+                identity = f"{key}={text(value).strip().lower()}"
+                first = seen.setdefault(identity, resource)
+                if first is not resource:
+                    findings.violation(
+                        f"{label(resource)} and {label(first)} manage the same Entra object "
+                        f"({key} {text(value)}): one of them imports the other's object",
+                        resource.urn,
+                    )
+
+
+def _check_first_party(resources: Sequence[PolicyResource], findings: Findings) -> None:
+    """The first-party check again, on the whole stack: an imported service principal skips the
+    resource policy on the run that imports it."""
+    for resource in resources:
+        if resource.resource_type != types.SERVICE_PRINCIPAL:
+            continue
+        client_id = read(resource.props, "clientId")
+        if client_id is None or client_id is UNKNOWN:
+            continue
+        name = first_party_name(text(client_id))
+        if name is not None:
+            findings.violation(
+                f"{label(resource)} manages {name} (clientId {text(client_id)}): a Microsoft "
+                "first-party service principal is never managed (a destroy deletes it)",
+                resource.urn,
+            )
+
+
+def validate_component_shape(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """One application and service principal per component; one resource per Entra object."""
+    findings = Findings()
+    _check_one_each(args.resources, findings)
+    _check_single_objects(args.resources, findings)
+    _check_first_party(args.resources, findings)
+    findings.report(report_violation)
+
+
+def component_shape_policy() -> StackValidationPolicy:
+    """The ``component-shape`` policy."""
+    return StackValidationPolicy(
+        name=COMPONENT_SHAPE_POLICY,
+        description=(
+            "Each component declares one application and one service principal; no two "
+            "resources manage the same Entra object; no Microsoft first-party service principal."
+        ),
+        validate=validate_component_shape,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        config_schema=PolicyConfigSchema(properties={}),
+        remediation_steps=(
+            "Remove the extra Application or ServicePrincipal (and any import of an object the "
+            "stack already manages, or of a Microsoft service principal)."
+        ),
+        tags=["entra-id", "tier-0"],
+    )
