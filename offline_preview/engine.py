@@ -509,6 +509,12 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         inputs, secret_inputs = _plain_properties(
             rpc.deserialize_properties(request.object, keep_unknowns=True)
         )
+        if request.type.startswith("pulumi:providers:"):
+            # As the engine does: a provider's plugin version and download URL become inputs.
+            if request.version:
+                inputs["version"] = request.version
+            if request.pluginDownloadURL:
+                inputs["pluginDownloadURL"] = request.pluginDownloadURL
         # A preview creates nothing; the mocks' mode may change between Constructs.
         started = 0.0 if self.engine_mocks.preview else self.timeline.start(request, inputs)
         response: resource_pb2.RegisterResourceResponse

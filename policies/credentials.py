@@ -310,12 +310,51 @@ def _kind(resource_type: str) -> str:
 
 
 _PROVIDER_CREDENTIALS: Final = (
+    "clientId",
+    "clientIdFilePath",
     "clientSecret",
+    "clientSecretFilePath",
     "clientCertificate",
     "clientCertificatePassword",
     "clientCertificatePath",
+    "oidcToken",
+    "oidcTokenFilePath",
+    "oidcRequestToken",
+    "oidcRequestUrl",
+    "useMsi",
+    "msiEndpoint",
+    "useAksWorkloadIdentity",
+    "adoPipelineServiceConnectionId",
 )
-"""Provider inputs that make it sign in as some application (red team RT-48)."""
+"""Provider inputs that choose whom it signs in as (red team RT-48, R2-02)."""
+
+
+def _check_provider(args: ResourceValidationArgs, findings: Findings) -> None:
+    """No provider plugin from elsewhere; no explicit provider that picks its own identity.
+
+    The engine registers default providers without a parent; a provider the program declares has
+    one (the stack, at least), whatever its name (red team R2-02).
+    """
+    download = read(args.props, "pluginDownloadURL")
+    if download is not None:
+        shown = "unknown during preview" if download is UNKNOWN else text(download)
+        findings.violation(
+            f"pluginDownloadURL is set ({shown}): a provider plugin from elsewhere runs with the "
+            "deployer's credentials and shows the pack whatever inputs it likes"
+        )
+    if args.opts.parent is None:
+        return
+    signs_in = [
+        key
+        for key in _PROVIDER_CREDENTIALS
+        if read(args.props, key) not in (None, False, "", "false")  # provider inputs are text
+    ]
+    if signs_in:
+        findings.violation(
+            f"an explicit provider that chooses whom it signs in as ({', '.join(signs_in)}): "
+            "resources declared through it act as that identity (the application's own secret, "
+            "say), beyond what the deployer may do; use the default provider"
+        )
 
 
 def validate_client_secrets_only(
@@ -332,14 +371,8 @@ def validate_client_secrets_only(
             "credentials allowed are the client secrets the privilegesecure:index:AppRegistration "
             "component issues and rotates"
         )
-    elif kind.startswith("pulumi:providers:") and not args.name.startswith("default"):
-        signs_in = [key for key in _PROVIDER_CREDENTIALS if read(args.props, key) is not None]
-        if signs_in:
-            findings.violation(
-                f"an explicit provider that signs in with {', '.join(signs_in)}: resources "
-                "declared through it act as that identity (the application's own secret, say), "
-                "beyond what the deployer may do; use the default provider"
-            )
+    elif kind.startswith("pulumi:providers:"):
+        _check_provider(args, findings)
     elif kind == types.APPLICATION:
         passwords = blocks(read(args.props, "password"))
         if passwords is UNKNOWN:

