@@ -207,7 +207,9 @@ class PolicyPackClient:
         self._python = python
         self._engine_address = engine_address
         self._startup_timeout = startup_timeout
-        self._env = dict(os.environ if env is None else env)
+        # The pack believes the offline preview's pinned clock (SOURCE_DATE_EPOCH) only when
+        # told it runs under this client: never in a real `pulumi preview` or `pulumi up`.
+        self._env = {**(os.environ if env is None else env), "PRIVILEGE_SECURE_OFFLINE_CLOCK": "1"}
         self._process: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
         self._port_ready = threading.Event()

@@ -7,6 +7,7 @@ leak; more secrets than the rotation overlap means one is forgotten somewhere.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -48,14 +49,23 @@ DEFAULT_MAX_SECRETS: Final = 2
 Clock = Callable[[], datetime]
 
 
-def utc_now() -> datetime:
-    """The pack's clock: UTC now, or ``SOURCE_DATE_EPOCH`` when that is earlier.
+OFFLINE_CLOCK: Final = "PRIVILEGE_SECURE_OFFLINE_CLOCK"
+"""Set (to ``1``) by the offline preview's pack client only: then the pack reads the program's
+pinned clock, ``SOURCE_DATE_EPOCH``, as the program does under mocks."""
 
-    A reproducible preview computes its secrets' end dates from ``SOURCE_DATE_EPOCH``; judging
-    them against the wall clock instead would call a secret expired that, at that moment, is
-    not. A *later* ``SOURCE_DATE_EPOCH`` is never believed: set in the pack's environment it
-    would move "now" and admit secrets that live for years (red team RT-43).
+
+def utc_now() -> datetime:
+    """The pack's clock: UTC now; under the offline preview, ``SOURCE_DATE_EPOCH`` when earlier.
+
+    A reproducible offline preview computes its secrets' end dates from ``SOURCE_DATE_EPOCH``;
+    judging them against the wall clock would call a secret expired that, at that moment, is
+    not. Anywhere else the variable is ignored, as the program ignores it in a deployment: an
+    earlier one (Nix sets 1980, some images the last commit) would refuse every fresh secret as
+    too long-lived (red team R2-06), a later one would admit secrets that live for years (RT-43),
+    so even the offline preview never believes a later one.
     """
+    if os.environ.get(OFFLINE_CLOCK) != "1":
+        return datetime.now(UTC)
     return min(datetime.now(UTC), rotation_clock())
 
 

@@ -233,9 +233,23 @@ def test_the_pack_judges_at_the_programs_clock(monkeypatch: pytest.MonkeyPatch) 
 
     from policies.credentials import utc_now
 
+    monkeypatch.setenv("PRIVILEGE_SECURE_OFFLINE_CLOCK", "1")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     assert utc_now() == datetime.fromtimestamp(1_790_000_000, UTC)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert abs((utc_now() - datetime.now(UTC)).total_seconds()) < 60
+
+
+def test_outside_the_offline_preview_the_pack_ignores_source_date_epoch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Red team R2-06: Nix sets 1980; every fresh secret would look years too long."""
+    from datetime import UTC, datetime
+
+    from policies.credentials import utc_now
+
+    monkeypatch.delenv("PRIVILEGE_SECURE_OFFLINE_CLOCK", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")
     assert abs((utc_now() - datetime.now(UTC)).total_seconds()) < 60
 
 
@@ -247,5 +261,6 @@ def test_a_future_source_date_epoch_does_not_move_the_packs_clock(
 
     from policies.credentials import utc_now
 
+    monkeypatch.setenv("PRIVILEGE_SECURE_OFFLINE_CLOCK", "1")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "2082758400")
     assert abs((utc_now() - datetime.now(UTC)).total_seconds()) < 60
