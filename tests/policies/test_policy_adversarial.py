@@ -7,8 +7,11 @@ right policy, on the right resource. One pack process serves the module
 
 from __future__ import annotations
 
+import io
 import json
+import tokenize
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Final
 
 import jsonschema
@@ -215,3 +218,33 @@ def test_no_advice_to_own_or_protect_microsofts_service_principal(
         ("protect-production", "privilege-secure-application"),
         ("protect-production", "privilege-secure-service-principal"),
     }, show(verdict.diagnostics)
+
+
+UNSEEN_OPTIONS: Final = frozenset(
+    {
+        "retain_on_delete",
+        "deleted_with",
+        "transformations",
+        "transforms",
+        "register_resource_transform",
+        "register_stack_transformation",
+    }
+)
+"""Names that set what no policy pack sees (the analyzer protocol does not carry them)."""
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted([REPOSITORY / "__main__.py", *(REPOSITORY / "components").glob("*.py")]),
+    ids=lambda path: path.relative_to(REPOSITORY).as_posix(),
+)
+def test_the_program_never_names_an_option_the_pack_cannot_see(source: Path) -> None:
+    """Red team R2-07: `retain_on_delete=not _under_mocks()` would pass both the run under mocks
+    and the offline preview; the source itself must not name these options."""
+    names = {
+        token.string
+        for token in tokenize.generate_tokens(io.StringIO(source.read_text()).readline)
+        if token.type == tokenize.NAME
+    }
+
+    assert names & UNSEEN_OPTIONS == set()
