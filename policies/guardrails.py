@@ -23,6 +23,7 @@ from policies.grant_recipients import grant_recipients_policy
 from policies.graph_permissions import application_permissions_policy, delegated_permissions_policy
 from policies.manifest_match import single_manifest_policy
 from policies.ownership import ownership_policy
+from policies.pinned_principal import pinned_principal_policy
 from policies.resource_allowlist import resource_types_policy
 from policies.role_paths import role_paths_policy
 from policies.stewardship import first_party_policy, owners_policy, protect_policy
@@ -54,4 +55,5 @@ def build_policies(clock: Clock = utc_now) -> list[Policy]:
         single_manifest_policy(),
         component_children_policy(),
         component_shape_policy(),
+        pinned_principal_policy(),
     ]

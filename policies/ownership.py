@@ -9,6 +9,7 @@ rules mandatory: no ``ApplicationOwner`` (or any other resource that adds an own
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import Final
 
 from pulumi_policy import (
@@ -22,10 +23,12 @@ from pulumi_policy import (
 
 from policies import knobs
 from policies import resource_types as types
-from policies.stewardship import ALLOWED_OWNERS
+from policies.stewardship import ALLOWED_OWNERS, stack_of
 from policies.values import UNKNOWN, Findings, elements, read, text
 
 OWNERSHIP_POLICY: Final = "owners-from-component"
+REQUIRED_ON: Final = "ownerAllowlistRequiredOn"
+DEFAULT_REQUIRED_ON: Final = ("prod*",)
 
 
 def _check_owner(where: str, owner: object, allowed: set[str], findings: Findings) -> None:
@@ -43,11 +46,22 @@ def _check_owner(where: str, owner: object, allowed: set[str], findings: Finding
 
 def validate_ownership(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """Owners only through the component's ``owners``, from the allowlist when it is set."""
-    allowed = {
-        item.strip().lower() for item in knobs.string_list(args.get_config(), ALLOWED_OWNERS, ())
-    }
+    config = args.get_config()
+    allowed = {item.strip().lower() for item in knobs.string_list(config, ALLOWED_OWNERS, ())}
+    required_on = knobs.string_list(config, REQUIRED_ON, DEFAULT_REQUIRED_ON)
     findings = Findings()
     kind = args.resource_type
+    stack = stack_of(args.urn) or ""
+    if (
+        kind in (types.APPLICATION, types.SERVICE_PRINCIPAL)
+        and not allowed
+        and any(fnmatchcase(stack, pattern) for pattern in required_on)
+    ):
+        findings.violation(
+            f"{ALLOWED_OWNERS} is empty on stack {stack} (matches {REQUIRED_ON} "
+            f"{sorted(required_on)}): any owner would pass, and an owner can add a credential; "
+            "list the owners' object ids (and set the component's owners to them)"
+        )
     if kind == types.APPLICATION_OWNER:
         findings.violation(
             f"ApplicationOwner adds owner {text(read(args.props, 'ownerObjectId'))} outside the "
@@ -87,9 +101,13 @@ def ownership_policy() -> ResourceValidationPolicy:
             properties={
                 ALLOWED_OWNERS: knobs.string_list_schema(
                     "Object ids allowed as owners of the application and service principal; "
-                    "empty allows any (then only owners-restricted advises).",
+                    f"empty allows any, except on stacks matching {REQUIRED_ON}.",
                     (),
-                )
+                ),
+                REQUIRED_ON: knobs.string_list_schema(
+                    f"Stack name patterns (fnmatch) where {ALLOWED_OWNERS} must be set.",
+                    DEFAULT_REQUIRED_ON,
+                ),
             }
         ),
         remediation_steps=(

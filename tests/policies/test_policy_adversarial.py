@@ -26,7 +26,14 @@ from offline_preview.render import render
 from offline_preview.verdict import analyzed
 from policies import resource_types as types
 from policies.resource_types import PROGRAM_RESOURCE_TYPES
-from tests.policies.attacks import ATTACKS, UNSEEN_ATTACKS, UPDATE_ONLY_ATTACK, Attack
+from tests.policies.attacks import (
+    ATTACKS,
+    REAL_APPLICATION_OBJECT_ID,
+    REAL_SERVICE_PRINCIPAL_OBJECT_ID,
+    UNSEEN_ATTACKS,
+    UPDATE_ONLY_ATTACK,
+    Attack,
+)
 from tests.policies.program_harness import (
     ATTACK_KEY,
     ATTACKED_PROGRAM,
@@ -248,3 +255,33 @@ def test_the_program_never_names_an_option_the_pack_cannot_see(source: Path) -> 
     }
 
     assert names & UNSEEN_OPTIONS == set()
+
+
+def test_with_the_ids_pinned_a_laundered_recipient_is_stopped_during_the_update(
+    running_pack: PolicyPackClient, runs: ProgramRuns
+) -> None:
+    """Red team R2-01 at `pulumi up`: a resource policy, not the post-hoc stack policy."""
+    pinned = {
+        "pinned-principal": {
+            "servicePrincipalObjectIds": [REAL_SERVICE_PRINCIPAL_OBJECT_ID],
+            "applicationObjectIds": [REAL_APPLICATION_OBJECT_ID],
+        }
+    }
+    laundered = runs.get(
+        Scenario(DEV, "4.1", False, attack="r2-01-consent-laundered-through-an-unknown")
+    )
+    clean = runs.get(Scenario(DEV, "4.1", False))
+    running_pack.configure(pinned)
+
+    def resource_policy(resources: list[Any]) -> list[tuple[str, str]]:
+        return [
+            (d.policy_name, resource.name)
+            for resource in resources
+            for d in running_pack.analyze(analyzed(resource))
+            if d.policy_name == "pinned-principal"
+        ]
+
+    assert resource_policy(laundered.resources) == [
+        ("pinned-principal", "privilege-secure-consent-laundered")
+    ]
+    assert resource_policy(clean.resources) == []

@@ -33,6 +33,7 @@ from components.microsoft_ids import (
 )
 from components.secret_rotation import SOURCE_DATE_EPOCH
 from offline_preview.engine import (
+    DEPLOYER_OBJECT_ID,
     REPOSITORY,
     UNKNOWN,
     DeclaredResource,
@@ -803,7 +804,8 @@ def test_a_production_stack_without_protect_is_advisory(
     def verdict_for(protect: str) -> tuple[ProgramRun, PolicyVerdict]:
         scenario = Scenario(DEV, "4.1", MODES[mode], (("protect", protect),), stack_name="prod-eu")
         run = runs.get(scenario)
-        return run, judge_stack(running_pack, run.resources, scenario.stack)
+        owners = {"owners-from-component": {"allowedOwnerObjectIds": [DEPLOYER_OBJECT_ID]}}
+        return run, judge_stack(running_pack, run.resources, scenario.stack, owners)
 
     unprotected, flagged = verdict_for("false")
     _, passed = verdict_for("true")

@@ -65,8 +65,9 @@ def test_a_protected_production_stack_is_clean(
     running_pack: PolicyPackClient, runs: ProgramRuns
 ) -> None:
     scenario = Scenario(DEV, "4.1", False, (("protect", "true"),), stack_name="prod-eu")
+    owners = {"owners-from-component": {"allowedOwnerObjectIds": [DEPLOYER_OBJECT_ID]}}
 
-    verdict = judge_stack(running_pack, runs.get(scenario).resources, scenario.stack)
+    verdict = judge_stack(running_pack, runs.get(scenario).resources, scenario.stack, owners)
 
     assert verdict.diagnostics == (), show(verdict.diagnostics)
 

@@ -52,6 +52,7 @@ POLICY_LEVELS: Final = {
     "single-manifest": "mandatory",
     "declared-by-the-component": "mandatory",
     "component-shape": "mandatory",
+    "pinned-principal": "mandatory",
 }
 
 
@@ -284,12 +285,24 @@ def test_protect_comes_from_the_resource_options(pack: PolicyPackClient) -> None
         types.SERVICE_PRINCIPAL, "sp", {"owners": ["x"]}, stack="prod", protect=True
     )
 
+    pack.configure({"owners-from-component": {"allowedOwnerObjectIds": ["x"]}})
     flagged = pack.analyze(unprotected)
+    passed = pack.analyze(protected)
+    pack.configure({})
 
     assert [(d.policy_name, d.enforcement_level) for d in flagged] == [
         ("protect-production", "advisory")
     ]
-    assert pack.analyze(protected) == []
+    assert passed == []
+
+
+def test_a_production_stack_must_pin_its_owners(pack: PolicyPackClient) -> None:
+    """Red team R2-04: with no allowlist any owner passes, so production stacks must set one."""
+    found = pack.analyze(resource(types.SERVICE_PRINCIPAL, "sp", {"owners": ["x"]}, stack="prod"))
+
+    owners = [d for d in found if d.policy_name == "owners-from-component"]
+    assert [d.enforcement_level for d in owners] == ["mandatory"]
+    assert owners[0].detail.startswith("allowedOwnerObjectIds is empty on stack prod")
 
 
 def test_a_pack_that_cannot_start_reports_its_stderr(tmp_path: Path) -> None:
