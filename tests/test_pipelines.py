@@ -29,6 +29,7 @@ import pytest
 import yaml
 
 from offline_preview.cli import parser as offline_preview_parser
+from offline_preview.stacks import policy_pack_config
 from tests.test_readme import fenced_commands
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -55,6 +56,9 @@ WORKSPACE_PREFIXES = ("$GITHUB_WORKSPACE/", "$BUILD_SOURCESDIRECTORY/", "$GATE/"
 STACKS_FROM_FILES = frozenset({"$STACK", "${{ parameters.stack }}"})
 # Files a script writes before it reads them (the offline preview's plans and comment).
 PRODUCED_FILES = frozenset({"base.json", "preview.md", "preview.err"})
+# The stack's policy pack config, resolved by the script itself from the stack files' convention
+# (tests below run those lines against offline_preview.stacks.policy_pack_config).
+RESOLVED_PACK_CONFIG = "$PACK_CONFIG"
 
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1[^\n]*\n.*?\n\s*\2[ \t]*(?=\n|$)", re.DOTALL)
 REDIRECTION = re.compile(r"\s\d*>>?&?\s*(\"[^\"]*\"|'[^']*'|[^\s;|&()]+)")
@@ -166,7 +170,7 @@ class Checker:
             elif flag == "--policy-pack":
                 if not (REPOSITORY / value / "PulumiPolicy.yaml").is_file():
                     yield f"--policy-pack {value}: no PulumiPolicy.yaml there"
-            elif flag == "--policy-pack-config":
+            elif flag == "--policy-pack-config" and value != RESOLVED_PACK_CONFIG:
                 yield from self.check_file(value)
                 if (REPOSITORY / value).is_file():
                     json.loads((REPOSITORY / value).read_text())
@@ -379,14 +383,15 @@ def pulumi_commands(path: Path) -> list[str]:
 def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch() -> None:
     workflow = load(GITHUB_WORKFLOW)
     assert "pull_request" in github_triggers(workflow)
-    test = workflow["jobs"]["test"]
+    test = workflow["jobs"]["offline-preview"]
     assert test["steps"][0]["with"]["fetch-depth"] == 0
     commands_run = all_commands(GITHUB_WORKFLOW)
     assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
-    # the fleet preview, judged by the gate's pack (the base branch's on a pull request)
+    # the fleet preview, judged by the gate's pack (the base branch's on a pull request), each
+    # stack with the gate's pack config for that stack (no --policy-pack-config for all)
     assert (
-        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies "
-        "--policy-pack-config $GATE/policies/config.example.json" in commands_run
+        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies"
+        in commands_run
     )
     steps = {step.get("name"): step for step in test["steps"]}
     base = steps["The base branch (the gate) and its offline preview (base.json)"]
@@ -398,7 +403,7 @@ def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch(
     )
     comment = workflow["jobs"]["comment"]
     # posted even when the preview found a mandatory violation and failed the test job
-    assert comment["needs"] == "test"
+    assert comment["needs"] == "offline-preview"
     assert comment["if"].startswith("always()")
     assert comment["permissions"] == {"pull-requests": "write"}
     never_empty, post = comment["steps"][-2:]
@@ -413,10 +418,11 @@ def test_azure_pull_requests_get_the_fleet_preview_compared_to_the_target_branch
     commands_run = all_commands(AZURE_PIPELINE)
     assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
     assert (
-        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies "
-        "--policy-pack-config $GATE/policies/config.example.json" in commands_run
+        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies"
+        in commands_run
     )
-    test_steps = pipeline["stages"][0]["jobs"][0]["steps"]
+    stages = {stage["stage"]: stage for stage in pipeline["stages"]}
+    test_steps = stages["OfflinePreview"]["jobs"][0]["steps"]
     assert test_steps[0]["fetchDepth"] == "0"
     comment = next(step for step in test_steps if "pullRequests" in step.get("script", ""))
     assert "PullRequest" in comment["condition"]
@@ -533,9 +539,12 @@ def test_github_runs_each_stack_from_the_stack_files() -> None:
         assert job["environment"] == prefix + "${{ matrix.stack }}", name
         assert job["env"]["STACK"] == "${{ matrix.stack }}"
     for name in ("up", "drift"):
+        # one lock per stack for `up` and the drift check; `queue: max` keeps every pending run
+        # (with the default `single`, a queued drift check would cancel a pending `up`)
         assert jobs[name]["concurrency"] == {
             "group": "pulumi-stack-${{ matrix.stack }}",
             "cancel-in-progress": False,
+            "queue": "max",
         }
 
 
@@ -562,26 +571,119 @@ def test_github_previews_pull_requests_deploys_main_weekly_and_checks_drift_dail
 
 def test_github_has_one_verdict_to_require_whatever_the_stacks() -> None:
     verdict = load(GITHUB_WORKFLOW)["jobs"]["verdict"]
-    assert verdict["needs"] == ["stacks", "test", "preview"]
+    assert verdict["needs"] == ["stacks", "test", "offline-preview", "preview"]
     assert verdict["if"].startswith("always()")
     assert verdict["permissions"] == {}
     (step,) = verdict["steps"]
     assert step["env"]["PREVIEW"] == "${{ needs.preview.result }}"
+    assert step["env"]["OFFLINE_PREVIEW"] == "${{ needs.offline-preview.result }}"
     for results, passes in (
-        ("success success success", True),
-        ("success success skipped", True),  # a fork: no preview legs
-        ("success success failure", False),
-        ("success failure skipped", False),
-        ("failure success skipped", False),
-        ("success success cancelled", False),
+        ("success success success success", True),
+        ("success success success skipped", True),  # a fork: no preview legs
+        ("success success success failure", False),
+        ("success success failure skipped", False),  # a stack's offline preview failed
+        ("success failure success skipped", False),
+        ("failure success success skipped", False),
+        ("success success success cancelled", False),
     ):
-        stacks, test, preview = results.split()
+        stacks, test, offline, preview = results.split()
+        environment = {"STACKS": stacks, "TEST": test, "OFFLINE_PREVIEW": offline}
         run = subprocess.run(
             ["bash", "-c", step["run"]],
-            env={"STACKS": stacks, "TEST": test, "PREVIEW": preview, "PATH": "/usr/bin:/bin"},
+            env={**environment, "PREVIEW": preview, "PATH": "/usr/bin:/bin"},
             capture_output=True,
         )
         assert (run.returncode == 0) is passes, results
+
+
+def job_commands(job: Mapping[str, Any]) -> list[str]:
+    """A job's commands, words joined by single spaces, in order (deployment hooks included)."""
+    return [
+        " ".join(command)
+        for _, steps in jobs_with_steps(job)
+        for step in steps
+        if isinstance(step, dict)
+        for text in step_scripts(step)
+        for command in commands(text)
+    ]
+
+
+def runs_offline_preview(command: str) -> bool:
+    """`python -m offline_preview ...` or the shared step (not `offline_preview.stacks`)."""
+    return " -m offline_preview " in f"{command} " or command.startswith(OFFLINE_PREVIEW_STEP)
+
+
+def gates_itself(job: Mapping[str, Any]) -> None:
+    """The job previews its own stack offline, then runs `pulumi up`, and nothing of the fleet."""
+    run = job_commands(job)
+    (preview,) = [i for i, c in enumerate(run) if runs_offline_preview(c)]
+    (up,) = [i for i, c in enumerate(run) if c.startswith("pulumi up ")]
+    assert preview < up
+    assert run[preview] == (
+        "venv/bin/python -m offline_preview --stack $STACK --policy-pack policies --format markdown"
+    )
+    assert not any("--all-stacks" in command for command in run)
+
+
+def test_github_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
+    jobs = load(GITHUB_WORKFLOW)["jobs"]
+    # the tests (the program deployed) and the stack list; not the fleet's offline preview,
+    # which fails when ANY stack violates a policy or has a broken stack file
+    assert jobs["up"]["needs"] == ["stacks", "test"]
+    for name in ("test", "stacks"):
+        assert not any(runs_offline_preview(command) for command in job_commands(jobs[name]))
+    assert "if" not in jobs["test"]  # so a skipped fleet job cannot skip `up` either
+    gates_itself(jobs["up"])
+
+
+def test_azure_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
+    stages = {stage["stage"]: stage for stage in load(AZURE_PIPELINE)["stages"]}
+    assert stages["FanOut"]["dependsOn"] == "Test"
+    assert not any(runs_offline_preview(command) for command in job_commands(stages["Test"]))
+    assert stages["OfflinePreview"]["dependsOn"] == []
+    assert any("--all-stacks" in command for command in job_commands(stages["OfflinePreview"]))
+    deploy = next(s for s in load(AZURE_STACK_PIPELINE)["stages"] if s["stage"] == "Deploy")
+    gates_itself(deploy)
+
+
+def pack_config_resolutions() -> Iterator[tuple[str, str]]:
+    """(where, the lines of a script that set $PACK_CONFIG) for each pulumi command using it."""
+    for path in PIPELINES:
+        for _, job_scripts in scripts(path, load(path)):
+            for script in job_scripts:
+                if f'--policy-pack-config "{RESOLVED_PACK_CONFIG}"' in script.text:
+                    lines = [
+                        line
+                        for line in script.text.splitlines()
+                        if "PACK_CONFIG" in line and not line.lstrip().startswith("pulumi ")
+                    ]
+                    yield f"{path.name} {script.job}", "\n".join(lines)
+
+
+@pytest.mark.parametrize("stack", ["contoso", "dev"])
+def test_the_pipelines_resolve_each_stack_s_pack_config_as_the_offline_preview_does(
+    tmp_path: Path, stack: str
+) -> None:
+    gate = tmp_path / "gate"
+    for root in (tmp_path, gate):
+        (root / "policies" / "stacks").mkdir(parents=True)
+        (root / "policies" / "config.example.json").write_text("{}")
+        (root / "policies" / "stacks" / "contoso.json").write_text("{}")
+    resolutions = list(pack_config_resolutions())
+    assert len(resolutions) == 4  # preview and up, on GitHub and Azure DevOps
+    for where, lines in resolutions:
+        run = subprocess.run(
+            ["bash", "-c", f'set -eu\n{lines}\necho "$PACK_CONFIG"'],
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "STACK": stack, "GATE": str(gate)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        root = gate if "$GATE" in lines else tmp_path
+        expected = policy_pack_config(root / "policies", stack)
+        assert expected is not None
+        assert (root / run.stdout.strip()).resolve() == expected.resolve(), where
 
 
 def test_github_previews_with_the_base_branch_s_policy_pack() -> None:
@@ -630,31 +732,44 @@ def test_azure_stack_runs_compile_their_own_credentials_from_the_stack_parameter
             "eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
         )
         assert stages[name]["dependsOn"] == []
-    deploy = stages["Deploy"]
-    assert deploy["lockBehavior"] == "sequential"
-    (up,) = deploy["jobs"]
-    assert up["environment"] == "privilege-secure-entra-${{ parameters.stack }}"
+        # `up` and the drift check take the stack environment's Exclusive lock, in order: a
+        # drift check never reads a half-applied `up`, and no queued run is cancelled
+        assert stages[name]["lockBehavior"] == "sequential"
+        (job,) = stages[name]["jobs"]
+        assert job["environment"] == "privilege-secure-entra-${{ parameters.stack }}"
     # a stack given by a parameter must be one of the stack files
     for stage in stages.values():
-        steps = stage["jobs"][0].get("steps") or up["strategy"]["runOnce"]["deploy"]["steps"]
+        (job,) = stage["jobs"]
+        steps = job.get("steps") or job["strategy"]["runOnce"]["deploy"]["steps"]
         assert steps[1]["script"] == 'python3 -m offline_preview.stacks --require "$STACK"'
 
 
 @pytest.mark.parametrize("path", [GITHUB_WORKFLOW, AZURE_STACK_PIPELINE], ids=lambda p: p.name)
 def test_preview_up_and_drift_refresh_and_use_the_right_pack(path: Path) -> None:
     preview, up, drift = pulumi_commands(path)
-    gate = "--policy-pack $GATE/policies --policy-pack-config $GATE/policies/config.example.json"
-    own = "--policy-pack policies --policy-pack-config policies/config.example.json"
+    gate = f"--policy-pack $GATE/policies --policy-pack-config {RESOLVED_PACK_CONFIG}"
+    own = f"--policy-pack policies --policy-pack-config {RESOLVED_PACK_CONFIG}"
     assert preview.startswith("pulumi preview ")
     assert gate in preview
     assert up.startswith("pulumi up ")
     assert own in up
     assert "--yes" in up
-    assert drift.startswith("pulumi preview ")
-    assert "--expect-no-changes" in drift
+    for command in (preview, up):
+        assert "--refresh" in command  # the tenant, not only the state
+    # drift: the state against the tenant, without the program, so a rotation the program plans
+    # once a window ends is not reported as drift every day until the weekly `up`
+    assert drift.split() == [
+        "pulumi",
+        "refresh",
+        "--stack",
+        "$STACK",
+        "--non-interactive",
+        "--diff",
+        "--preview-only",
+        "--expect-no-changes",
+    ]
     for command in (preview, up, drift):
         assert "--stack $STACK" in command
-        assert "--refresh" in command  # the tenant, not only the state
         assert "--non-interactive" in command
 
 
