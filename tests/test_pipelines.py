@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.util
+import io
 import itertools
 import json
 import re
 import shlex
 import subprocess
+import urllib.error
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -865,6 +868,93 @@ def test_the_fan_out_gives_up_waiting_and_says_so() -> None:
         call, FLEET_RUN, 42, ["dev"], "drift", 10, timeout_seconds=20, sleep=lambda _: None
     )
     assert results == {"dev": "timed out"}
+
+
+def http_error(code: int, message: str) -> urllib.error.HTTPError:
+    body = io.BytesIO(json.dumps({"message": message}).encode())
+    return urllib.error.HTTPError("https://dev.azure.com/x", code, "Bad Request", Message(), body)
+
+
+def test_a_stack_that_cannot_be_queued_does_not_stop_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new stack whose variable group does not exist yet: HTTP 400 at queue time."""
+    queued: list[str] = []
+    polls: Iterator[Exception | None] = iter([http_error(503, "try later"), None])
+
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        if "definitions" in url:
+            return {"value": [{"name": "privilege-secure-entra-stack", "id": 42}]}
+        if method == "POST":
+            stack = body["templateParameters"]["stack"]
+            if stack == "contoso":
+                raise http_error(400, "Variable group privilege-secure-entra-contoso not found")
+            queued.append(stack)
+            return {"id": 12}
+        error = next(polls)
+        if error is not None:
+            raise error  # a transient error while polling: retried at the next round
+        return {"state": "completed", "result": "succeeded"}
+
+    summary_file = tmp_path / "fan-out.md"
+    code = azure_fan_out.run_fleet(
+        call,
+        FLEET_RUN,
+        "privilege-secure-entra-stack",
+        ["contoso", "dev"],
+        "up",
+        summary_file,
+        sleep=lambda _: None,
+    )
+    assert code == 1
+    assert queued == ["dev"]  # the stack after the failing one is still queued
+    table = summary_file.read_text()
+    assert (
+        "| `contoso` | not queued: HTTP 400: Variable group privilege-secure-entra-contoso "
+        "not found |" in table
+    )
+    assert "| `dev` | succeeded |" in table
+    out, err = capsys.readouterr()
+    assert "##vso[task.logissue type=error]up of stack contoso: not queued: HTTP 400" in out
+    assert "dev:" not in out
+    assert err == "error: up failed for stack(s): contoso\n"
+
+
+def test_a_run_that_cannot_be_read_is_given_up_and_still_summarised(tmp_path: Path) -> None:
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        if "definitions" in url:
+            return {"value": [{"name": "privilege-secure-entra-stack", "id": 42}]}
+        if method == "POST":
+            return {"id": 7}
+        raise urllib.error.URLError("connection reset")
+
+    summary_file = tmp_path / "fan-out.md"
+    code = azure_fan_out.run_fleet(
+        call,
+        FLEET_RUN,
+        "privilege-secure-entra-stack",
+        ["dev"],
+        "drift",
+        summary_file,
+        sleep=lambda _: None,
+    )
+    assert code == 1
+    assert (
+        "| `dev` | unknown: run 7 not readable: URLError: <urlopen error connection reset> |"
+        in (summary_file.read_text())
+    )
+
+
+def test_no_stack_pipeline_still_writes_the_summary(tmp_path: Path) -> None:
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        raise http_error(401, "Access denied: the build service may not read pipelines")
+
+    summary_file = tmp_path / "fan-out.md"
+    code = azure_fan_out.run_fleet(
+        call, FLEET_RUN, "privilege-secure-entra-stack", ["dev"], "up", summary_file
+    )
+    assert code == 1
+    assert "| `dev` | not queued: HTTP 401: Access denied" in summary_file.read_text()
 
 
 # --- credentials: OpenID Connect only, least privilege ----------------------------------------
