@@ -16,7 +16,7 @@ import pulumiverse_time as time
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import get_monitor
 
-from components.adoption import adoption_from_args
+from components.adoption import ADOPT_LEFT_IN_CONFIG_WARNING, Adoption, adoption_from_args
 from components.manifests import MANIFESTS
 from components.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
@@ -141,6 +141,8 @@ class AppRegistration(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         if clock_warning:
             pulumi.log.warn(clock_warning, resource=self)
+        if adoption != Adoption():
+            pulumi.log.warn(ADOPT_LEFT_IN_CONFIG_WARNING, resource=self)
         application_permissions = [
             graph_permission(permission, PermissionType.APPLICATION)
             for permission in manifest.application_permissions
