@@ -1073,8 +1073,9 @@ def test_every_secret_variable_and_name_the_pipelines_use_is_documented() -> Non
 
 
 def adding_a_tenant_steps(text: str, heading: str) -> list[str]:
+    """The numbers of the section's first four numbered steps."""
     section = text.split(heading, 1)[1]
-    return re.findall(r"^(\d)\. (.+)$", section, flags=re.MULTILINE)[:4]
+    return [match[0] for match in re.findall(r"^(\d)\. (.+)$", section, flags=re.MULTILINE)[:4]]
 
 
 @pytest.mark.parametrize(
@@ -1090,7 +1091,7 @@ def test_adding_a_tenant_starts_with_the_backend_stack_and_ends_with_the_pull_re
 ) -> None:
     text = path.read_text()
     steps = adding_a_tenant_steps(text, heading)
-    assert [number for number, _ in steps] == ["1", "2", "3", "4"]
+    assert steps == ["1", "2", "3", "4"]
     section = text.split(heading, 1)[1]
     first_step = section[section.index("1. ") : section.index("2. ")]
     assert "pulumi stack init <org>/privilege-secure-entra/<stack> --secrets-provider" in first_step
