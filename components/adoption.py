@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Final, NoReturn
 
 import pulumi
+from entra_vocabulary.manifests import MANIFESTS, Manifest
 
-from components.manifests import MANIFESTS, Manifest
 from components.settings import OBJECT_ID_PATTERN, SETTINGS_BY_ARG, InvalidSettingError
 
 KEY: Final = "adopt"

@@ -3,8 +3,8 @@
 Declares, as children and in the order of Netwrix's click-through procedure: the application with
 its Microsoft Graph permissions (steps 1-4), admin consent (step 5), the client secrets
 ("Generate Secret"), and the directory role assignment ("Add App Registration to Admin Role").
-Which permissions and roles is data (``components.manifests``); which GUIDs is data
-(``components.microsoft_ids``); this module is only the mechanism.
+Which permissions and roles is data (``entra_vocabulary.manifests``); which GUIDs is data
+(``entra_vocabulary.microsoft_ids``); this module is only the mechanism.
 """
 
 from collections.abc import Sequence
@@ -13,25 +13,24 @@ from typing import Any, Final, NotRequired, TypedDict, TypeVar
 import pulumi
 import pulumi_azuread as azuread
 import pulumiverse_time as time
-from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.settings import get_monitor
-
-from components.adoption import ADOPT_LEFT_IN_CONFIG_WARNING, Adoption, adoption_from_args
-from components.manifests import MANIFESTS
-from components.microsoft_ids import (
+from entra_vocabulary.clock import ClockError, rfc3339
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
     MICROSOFT_GRAPH_APP_ID,
     GraphPermission,
     PermissionType,
     graph_permission,
 )
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import get_monitor
+
+from components.adoption import ADOPT_LEFT_IN_CONFIG_WARNING, Adoption, adoption_from_args
 from components.secret_rotation import (
-    ClockError,
     RevocationError,
     SecretSlot,
     deploy_clock,
     plan_rotation,
-    rfc3339,
     slots_to_declare,
 )
 from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plain_args
@@ -363,8 +362,9 @@ def _verified_graph_object_id(
             )
     if mismatches:
         raise pulumi.RunError(
-            "Microsoft Graph permission ids differ from components/microsoft_ids.py, so nothing "
-            "is consented: " + "; ".join(mismatches)
+            "Microsoft Graph permission ids differ from "
+            "policies/entra_vocabulary/microsoft_ids.py, so nothing is consented: "
+            + "; ".join(mismatches)
         )
     return graph.object_id
 
@@ -392,8 +392,9 @@ def _verify_role_templates(
             )
     if mismatches:
         raise pulumi.RunError(
-            "Directory role template ids differ from components/microsoft_ids.py, so no role "
-            "is assigned and nothing is declared: " + "; ".join(mismatches)
+            "Directory role template ids differ from "
+            "policies/entra_vocabulary/microsoft_ids.py, so no role is assigned and nothing is "
+            "declared: " + "; ".join(mismatches)
         )
 
 

@@ -3,7 +3,7 @@
 ``ComponentProvider`` infers the schema from ``AppRegistrationArgs`` and the component's outputs,
 but inference cannot say that an output is secret, give a default or a limit, restrict a string
 to an enum, or carry the package's metadata. So the provider serves that inferred schema refined
-from the same tables the program reads (``components.settings``, ``components.manifests``):
+from the same tables the program reads (``components.settings``, ``entra_vocabulary.manifests``):
 what a consumer's SDK and ``pulumi package add`` see is what the component enforces.
 
 Over the provider protocol every number is a float (a YAML ``90`` arrives as ``90.0``), so the
@@ -17,13 +17,13 @@ import copy
 import json
 from typing import Any, Final, NoReturn
 
+from entra_vocabulary.manifests import MANIFESTS
 from pulumi import Inputs
 from pulumi.errors import InputPropertiesError
 from pulumi.provider.experimental.analyzer import ComponentDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
 
 from components.app_registration import TYPE_TOKEN, AppRegistration
-from components.manifests import MANIFESTS
 from components.settings import SETTINGS_BY_KEY, _is_unknown
 
 PACKAGE_NAME: Final = "privilegesecure"

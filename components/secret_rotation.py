@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-SOURCE_DATE_EPOCH: Final = "SOURCE_DATE_EPOCH"
-"""The reproducible-builds variable: seconds since 1970 that stand in for the wall clock."""
+from entra_vocabulary.clock import SOURCE_DATE_EPOCH, rfc3339, rotation_clock
 
 SLOT_LABELS: Final = ("a", "b")
 
@@ -29,10 +28,6 @@ PINNED_CLOCK_IGNORED_WARNING: Final = (
     "ignored and the wall clock is used, so the client secrets still rotate on time; unset it "
     "where `pulumi up` runs"
 )
-
-
-class ClockError(ValueError):
-    """``SOURCE_DATE_EPOCH`` is set to something that is not a count of seconds."""
 
 
 class RevocationError(ValueError):
@@ -69,19 +64,6 @@ class RotationPlan:
         return (self.previous, self.newest)
 
 
-def rotation_clock() -> datetime:
-    """Now in UTC: ``SOURCE_DATE_EPOCH`` when set (tests, reproducible previews), else the clock."""
-    raw = os.environ.get(SOURCE_DATE_EPOCH)
-    if raw is None or raw == "":
-        return datetime.now(UTC)
-    try:
-        return datetime.fromtimestamp(int(raw), UTC)
-    except (ValueError, OverflowError, OSError):
-        raise ClockError(
-            f"{SOURCE_DATE_EPOCH} must be whole seconds since 1970-01-01 UTC; got {raw!r}"
-        ) from None
-
-
 def deploy_clock(pinned_clock_allowed: bool) -> tuple[datetime, str | None]:
     """Now in UTC, and a warning when a pinned clock was ignored.
 
@@ -116,11 +98,6 @@ def plan_rotation(now: datetime, lifetime_days: int) -> RotationPlan:
         previous=slot(window - 1, is_newest=False),
         rotates_at=datetime.fromtimestamp((window + 1) * window_seconds, UTC),
     )
-
-
-def rfc3339(moment: datetime) -> str:
-    """The form Entra and the azuread provider take for absolute dates: ``2026-05-26T12:00:00Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def slots_to_declare(plan: RotationPlan, revoke_previous_secret: str | None) -> list[SecretSlot]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
+from entra_vocabulary.manifests import DEFAULT_VERSION, MANIFESTS
 from pulumi import Output
-
-from components.manifests import DEFAULT_VERSION, MANIFESTS
 
 OBJECT_ID_PATTERN: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -26,10 +26,6 @@ UTC_MOMENT_PATTERN: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-
 MAX_DISPLAY_NAME_LENGTH: Final = 120
 MAX_NOTES_LENGTH: Final = 1024
 """Entra's limit on an application's ``notes``."""
-MAX_SECRET_LIFETIME_DAYS: Final = 365
-"""One year: the policy pack's default ``client-secret-expiry`` ``maxLifetimeDays``. The newest
-secret's end date is never more than one lifetime ahead, so every accepted value passes the pack
-on every day of the rotation; a longer lifetime would be refused by the pack on some days."""
 
 
 class InvalidSettingError(ValueError):

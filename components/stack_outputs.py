@@ -7,26 +7,10 @@ instead of an ``AttributeError`` or a silent ``None`` deep inside the consumer.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 import pulumi
-
-STACK_OUTPUT_NAMES: Final[dict[str, str]] = {
-    "tenant_id": "tenantId",
-    "client_id": "clientId",
-    "application_object_id": "applicationObjectId",
-    "service_principal_object_id": "servicePrincipalObjectId",
-    "client_secret": "clientSecret",
-    "client_secret_expires_at": "clientSecretExpiresAt",
-    "client_secret_rotates_at": "clientSecretRotatesAt",
-    "application_permissions": "applicationPermissions",
-    "delegated_permissions": "delegatedPermissions",
-    "directory_roles": "directoryRoles",
-    "privilege_secure_version": "privilegeSecureVersion",
-    "password_writeback_required": "passwordWritebackRequired",
-}
-"""Python attribute of ``AppRegistration`` to stack output name: the contract with other stacks."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +30,20 @@ class AppRegistrationOutputs:
     directory_roles: pulumi.Output[list[str]]
     privilege_secure_version: pulumi.Output[str]
     password_writeback_required: pulumi.Output[bool]
+
+
+def _camel(attribute: str) -> str:
+    """``client_secret`` → ``clientSecret``: Pulumi's casing for stack outputs."""
+    first, *rest = attribute.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+STACK_OUTPUT_NAMES: Final[dict[str, str]] = {
+    field.name: _camel(field.name) for field in fields(AppRegistrationOutputs)
+}
+"""The output contract with other stacks, derived from ``AppRegistrationOutputs``: Python
+attribute of ``AppRegistration`` to stack output name. ``__main__.py`` exports in a loop over it;
+the consumer helper, the tests and the README check read it."""
 
 
 def read_app_registration_outputs(reference: pulumi.StackReference) -> AppRegistrationOutputs:

@@ -24,6 +24,18 @@ from pathlib import Path
 from typing import Any, Final, NoReturn, TypedDict
 
 import yaml
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import ClockError, rotation_clock
+from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
+from entra_vocabulary.manifests import MANIFESTS, Manifest
+from entra_vocabulary.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    GRAPH_PERMISSIONS,
+    MICROSOFT_GRAPH_APP_ID,
+    MICROSOFT_GRAPH_DISPLAY_NAME,
+    PermissionType,
+    directory_role_name,
+)
 
 from components.adoption import (
     APP_ROLE_ASSIGNMENT_IDS,
@@ -33,20 +45,8 @@ from components.adoption import (
     SERVICE_PRINCIPAL_OBJECT_ID,
 )
 from components.config import args_from_config
-from components.manifests import MANIFESTS, Manifest
-from components.microsoft_ids import (
-    DIRECTORY_ROLE_TEMPLATE_IDS,
-    GRAPH_PERMISSIONS,
-    MICROSOFT_GRAPH_APP_ID,
-    MICROSOFT_GRAPH_DISPLAY_NAME,
-    PermissionType,
-    directory_role_name,
-)
-from components.secret_rotation import ClockError, rotation_clock
-from components.settings import MAX_SECRET_LIFETIME_DAYS, InvalidSettingError
-from offline_preview.as_it_stands import resources as hand_made
-from offline_preview.cli import EXIT_CRASH, EXIT_INVALID, EXIT_OK, UsageError, stack_config
-from offline_preview.engine import (
+from components.settings import InvalidSettingError
+from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,
     PROJECT,
@@ -55,10 +55,11 @@ from offline_preview.engine import (
     ProgramRun,
     run_program,
 )
+from offline_preview.as_it_stands import resources as hand_made
+from offline_preview.cli import EXIT_CRASH, EXIT_INVALID, EXIT_OK, UsageError, stack_config
 from offline_preview.graph_export import Credential, Export, ExportError, read_export
 from offline_preview.render import FORMATS
 from offline_preview.verdict import PolicyVerdict
-from policies import resource_types as types
 
 REPORT_SCHEMA: Final = "privilege-secure-entra/adopt-audit/v1"
 GRAPH_URL: Final = "https://graph.microsoft.com/v1.0"
@@ -519,7 +520,8 @@ def _request_label(permission_id: str, kind: str) -> str:
     where = "appRoles" if kind == "Role" else "oauth2PermissionScopes"
     return (
         f"{permission_type.value.lower()} permission {permission_id} (not in "
-        f"components/microsoft_ids.py; its name: az ad sp show --id {MICROSOFT_GRAPH_APP_ID} "
+        "policies/entra_vocabulary/microsoft_ids.py; its name: "
+        f"az ad sp show --id {MICROSOFT_GRAPH_APP_ID} "
         f"--query \"{where}[?id=='{permission_id}'].value\")"
     )
 
@@ -528,7 +530,7 @@ def _role_label(template_id: str) -> str:
     name = directory_role_name(template_id)
     if name is not None:
         return name
-    return f"{template_id} (a role template not in components/microsoft_ids.py)"
+    return f"{template_id} (a role template not in policies/entra_vocabulary/microsoft_ids.py)"
 
 
 def _owner_label(owner: Mapping[str, Any]) -> str:

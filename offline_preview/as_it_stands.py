@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from offline_preview.engine import PROJECT, DeclaredResource
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.resource_types import COMPONENT
+
+from mock_engine.engine import PROJECT, DeclaredResource
 from offline_preview.graph_export import Export
-from policies import resource_types as types
-from policies.resource_types import COMPONENT
 
 PREFIX: Final = "hand-made"
 """Names of the resources standing for the hand-made objects: ``hand-made-application``..."""
@@ -145,7 +146,7 @@ def _application(application: Mapping[str, Any]) -> dict[str, Any]:
 
 def _ids(collection: str, entity: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The provider id and the computed ids an existing object has in a stack's state: the pack
-    links resources by the ids they carry (``policies.stack_links``)."""
+    links resources by the ids they carry (``entra_guard.stack_links``)."""
     outputs = {"objectId": entity.get("id")}
     if entity.get("appId"):
         outputs["clientId"] = entity["appId"]

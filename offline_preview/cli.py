@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from components.settings import SETTINGS_BY_KEY
-from offline_preview.diff import compare
-from offline_preview.engine import (
+from mock_engine.engine import (
     PROJECT,
     REPOSITORY,
     StackConfig,
     read_stack_config_file,
     run_program,
 )
+from offline_preview.diff import compare
 from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
 from offline_preview.render import FORMATS, render
 from offline_preview.stacks import StackFileError, policy_pack_config

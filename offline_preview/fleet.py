@@ -21,7 +21,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypedDict
 
-from components.manifests import GLOBAL_ADMINISTRATOR
+from entra_vocabulary.manifests import GLOBAL_ADMINISTRATOR
+
+from mock_engine.engine import PROJECT, REPOSITORY, ProgramRun, StackConfig, run_program
 from offline_preview.cli import (
     EXIT_CRASH,
     EXIT_INVALID,
@@ -34,7 +36,6 @@ from offline_preview.cli import (
     start_policy_pack,
 )
 from offline_preview.diff import PlanDiff, compare
-from offline_preview.engine import PROJECT, REPOSITORY, ProgramRun, StackConfig, run_program
 from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
 from offline_preview.render import _cell, _diff_lines, _grant_lines, _verdict_line, _where
 from offline_preview.stacks import StackFileError, stack_names

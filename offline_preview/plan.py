@@ -10,15 +10,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, NotRequired, TypedDict
 
-from components.app_registration import TYPE_TOKEN as COMPONENT_TYPE
-from components.microsoft_ids import (
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.microsoft_ids import (
     GRAPH_PERMISSIONS,
     MICROSOFT_GRAPH_APP_ID,
     MICROSOFT_GRAPH_DISPLAY_NAME,
     PermissionType,
     directory_role_name,
 )
-from offline_preview.engine import (
+
+from components.app_registration import TYPE_TOKEN as COMPONENT_TYPE
+from mock_engine.engine import (
     GRAPH_OBJECT_ID,
     UNKNOWN,
     DeclaredResource,
@@ -26,7 +28,6 @@ from offline_preview.engine import (
     StackConfig,
 )
 from offline_preview.verdict import PolicyVerdict
-from policies import resource_types as types
 
 PLAN_SCHEMA: Final = "privilege-secure-entra/offline-preview/v1"
 MASK: Final = "[secret]"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from offline_preview.engine import UNKNOWN, DeclaredResource
+from mock_engine.engine import UNKNOWN, DeclaredResource
 from offline_preview.policy_client import (
     UNKNOWN as WIRE_UNKNOWN,
 )

@@ -1,18 +1,13 @@
 """Start the policy pack; the Pulumi CLI runs this as ``python -m pulumi.policy <engine> .``.
 
 Constructing ``PolicyPack`` starts the analyzer's gRPC server, prints its port and never returns,
-so nothing else belongs here. The repository root goes on ``sys.path`` first: the policies import
-``components.microsoft_ids`` and ``components.manifests``, the program's own tables.
+so nothing else belongs here. The CLI runs it from this folder, which is on ``sys.path`` then:
+``entra_guard`` (the policies) and ``entra_vocabulary`` (Microsoft's ids, the manifests) are
+found beside this file, whatever the folder is called, so the folder ships alone.
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+from entra_guard.guardrails import PACK_NAME, build_policies
 from pulumi_policy import EnforcementLevel, PolicyPack
-
-from policies.guardrails import PACK_NAME, build_policies
 
 PolicyPack(
     name=PACK_NAME,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from offline_preview.engine import ProgramRun, run_program
+from mock_engine.engine import ProgramRun, run_program
 
 NOW = 1_790_000_000
 """2026-09-21T14:13:20Z: a fixed clock (``SOURCE_DATE_EPOCH``) so every run is reproducible."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from offline_preview.engine import DeclaredResource
+from mock_engine.engine import DeclaredResource
 
 
 @dataclass

@@ -4,7 +4,7 @@ The Python language host runs a plugin directory as ``python <directory> <engine
 (pulumi-language-python ``RunPlugin``); the plugin prints its port on its first stdout line.
 This module does the same, behind a recording engine (the ``Engine`` log service) and a recording
 ``ResourceMonitor``, both real gRPC servers. The monitor answers with the repository's one set of
-engine-like mocks (``offline_preview.engine``), so a ``Construct`` over the protocol declares
+engine-like mocks (``mock_engine.engine``), so a ``Construct`` over the protocol declares
 what the mocked program declares. ``Plugin.construct`` sends what the engine's provider client
 sends for a resource of a YAML program (pulumi ``pkg/resource/plugin/provider_plugin.go``):
 ``Configure``, then ``Construct`` with the inputs as a protobuf ``Struct``. Like the SDK's mock
@@ -34,7 +34,7 @@ from pulumi.runtime.proto import (
     resource_pb2_grpc,
 )
 
-from offline_preview.engine import (
+from mock_engine.engine import (
     REPOSITORY,
     EngineMocks,
     ProgramRun,

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from mock_engine.engine import REPOSITORY, ProgramRun, run_program
 from offline_preview.cli import main
-from offline_preview.engine import REPOSITORY, ProgramRun, run_program
 from tests.conftest import NOW
 
 EXPORTS = Path(__file__).parent / "fixtures" / "adopt"
@@ -120,7 +120,7 @@ def test_extras_are_named_with_how_to_remove_each(capsys: pytest.CaptureFixture[
         f"{sp}/appRoleAssignments/S3qF5Xd4m0KxR7PvYz2bW5Cv1Nx8GhTq4JkZr7DyLbM"
     )
     unnamed = next(what for what in extras if "b633e1c5-b582-4048-a93e-9f11b44c7e96" in what)
-    assert "not in components/microsoft_ids.py" in unnamed
+    assert "not in policies/entra_vocabulary/microsoft_ids.py" in unnamed
     assert "appRoles[?id=='b633e1c5-b582-4048-a93e-9f11b44c7e96'].value" in unnamed
     assert extras["directory role Privileged Authentication Administrator, tenant-wide"].endswith(
         "/roleManagement/directory/roleAssignments/Qm7Tg2Xb9kEvL4pWc1sNzEqJ8nHvW3kD5tYbMxRa2Lc-1-e"

@@ -8,16 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from components.adoption import (
-    ADOPT_LEFT_IN_CONFIG_WARNING,
-    IMPORT_ID_FORMATS,
-    NOT_IMPORTABLE,
-    import_id,
-)
-from offline_preview.cli import main
-from offline_preview.engine import GRAPH_OBJECT_ID, REPOSITORY, UNKNOWN, ProgramRun, run_program
-from policies.resource_types import (
+from entra_vocabulary.resource_types import (
     APP_ROLE_ASSIGNMENT,
     APPLICATION,
     APPLICATION_PASSWORD,
@@ -25,6 +16,15 @@ from policies.resource_types import (
     DIRECTORY_ROLE_ASSIGNMENT,
     SERVICE_PRINCIPAL,
 )
+
+from components.adoption import (
+    ADOPT_LEFT_IN_CONFIG_WARNING,
+    IMPORT_ID_FORMATS,
+    NOT_IMPORTABLE,
+    import_id,
+)
+from mock_engine.engine import GRAPH_OBJECT_ID, REPOSITORY, UNKNOWN, ProgramRun, run_program
+from offline_preview.cli import main
 from tests.conftest import RunProgram
 
 FORMATS = Path(__file__).parent / "fixtures" / "azuread_import_ids.md"

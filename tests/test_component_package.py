@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 import regress
 import yaml
+from entra_vocabulary.manifests import MANIFESTS
 from pulumi.runtime.proto import provider_pb2
 
 from components.app_registration import TYPE_TOKEN
-from components.manifests import MANIFESTS
 from components.package import (
     PACKAGE_NAME,
     PACKAGE_VERSION,
@@ -24,7 +24,7 @@ from components.package import (
 )
 from components.settings import SETTINGS, SETTINGS_BY_KEY
 from components.stack_outputs import STACK_OUTPUT_NAMES
-from offline_preview.engine import REPOSITORY
+from mock_engine.engine import REPOSITORY
 from tests.plugin_host import Plugin, started_plugin
 
 SCHEMA_TYPES = {"string", "integer", "boolean", "number", "array", "object"}
@@ -175,7 +175,12 @@ def test_the_plugin_manifest() -> None:
     manifest = yaml.safe_load((REPOSITORY / "components" / "PulumiPlugin.yaml").read_text())
     assert manifest["runtime"]["name"] == "python"
     requirements = (REPOSITORY / "components" / "requirements.txt").read_text()
-    assert "-r ../requirements.txt" in requirements
+    # pip runs in components/: the pins, this repository and the vocabulary, relative to it
+    assert requirements.splitlines()[-3:] == [
+        "-r ../requirements-runtime.txt",
+        "-e ..",
+        "-e ../policies",
+    ]
 
 
 def test_the_yaml_example_uses_only_real_inputs_and_outputs(resource: dict[str, Any]) -> None:

@@ -14,16 +14,17 @@ from typing import Any
 import grpc  # type: ignore[import-untyped]
 import pytest
 import yaml
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rfc3339
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import DIRECTORY_ROLE_TEMPLATE_IDS, MICROSOFT_GRAPH_APP_ID
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from components.app_registration import PASSWORD_WRITEBACK_WARNING, TYPE_TOKEN
-from components.manifests import MANIFESTS
-from components.microsoft_ids import DIRECTORY_ROLE_TEMPLATE_IDS, MICROSOFT_GRAPH_APP_ID
-from components.secret_rotation import PINNED_CLOCK_IGNORED_WARNING, plan_rotation, rfc3339
-from offline_preview.engine import GRAPH_OBJECT_ID, fake_client_secret
-from policies import resource_types as types
+from components.secret_rotation import PINNED_CLOCK_IGNORED_WARNING, plan_rotation
+from mock_engine.engine import GRAPH_OBJECT_ID, fake_client_secret
 from tests.plugin_host import PLUGIN_DIRECTORY, Plugin, started_plugin
 
 EXAMPLE = yaml.safe_load(

@@ -6,7 +6,7 @@ import pytest
 
 from components.config import args_from_config
 from components.settings import InvalidSettingError
-from offline_preview.engine import run_program
+from mock_engine.engine import run_program
 from tests.conftest import RunProgram
 
 GUID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"

@@ -12,9 +12,9 @@ import pytest
 import referencing
 from referencing.jsonschema import DRAFT202012
 
+from mock_engine.engine import REPOSITORY, fake_client_secret, run_program
 from offline_preview import fleet
 from offline_preview.cli import main, parser
-from offline_preview.engine import REPOSITORY, fake_client_secret, run_program
 from offline_preview.stacks import StackFileError, matrix, policy_pack_config, stack_names
 
 SCHEMAS = [

@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from components.manifests import MANIFESTS
-from components.microsoft_ids import (
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
     GRAPH_PERMISSION_TABLE,
     GRAPH_PERMISSION_TABLE_FILE,

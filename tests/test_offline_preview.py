@@ -10,8 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from offline_preview.cli import EXIT_CRASH, main
-from offline_preview.engine import (
+from mock_engine.engine import (
     REPOSITORY,
     SECURE_PLACEHOLDER,
     StackConfig,
@@ -20,6 +19,7 @@ from offline_preview.engine import (
     read_stack_config_file,
     run_program,
 )
+from offline_preview.cli import EXIT_CRASH, main
 from offline_preview.plan import build_plan
 from offline_preview.render import render
 from tests.conftest import NOW

@@ -5,15 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from components.manifests import MANIFESTS
-from components.microsoft_ids import (
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
     MICROSOFT_GRAPH_APP_ID,
     PermissionType,
     graph_permission,
 )
-from offline_preview.engine import (
+from entra_vocabulary.resource_types import (
+    APP_ROLE_ASSIGNMENT,
+    APPLICATION,
+    SERVICE_PRINCIPAL,
+    SLEEP,
+)
+from entra_vocabulary.resource_types import (
+    APPLICATION_PASSWORD as PASSWORD,
+)
+from entra_vocabulary.resource_types import (
+    DELEGATED_PERMISSION_GRANT as DELEGATED_GRANT,
+)
+from entra_vocabulary.resource_types import (
+    DIRECTORY_ROLE_ASSIGNMENT as ROLE_ASSIGNMENT,
+)
+
+from components.stack_outputs import STACK_OUTPUT_NAMES
+from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,
     TENANT_ID,
@@ -22,39 +38,11 @@ from offline_preview.engine import (
     ProgramRun,
     run_program,
 )
-from policies.resource_types import (
-    APP_ROLE_ASSIGNMENT,
-    APPLICATION,
-    SERVICE_PRINCIPAL,
-    SLEEP,
-)
-from policies.resource_types import (
-    APPLICATION_PASSWORD as PASSWORD,
-)
-from policies.resource_types import (
-    DELEGATED_PERMISSION_GRANT as DELEGATED_GRANT,
-)
-from policies.resource_types import (
-    DIRECTORY_ROLE_ASSIGNMENT as ROLE_ASSIGNMENT,
-)
 from tests.conftest import RunProgram
 
 COMPONENT = "privilegesecure:index:AppRegistration"
 
-OUTPUT_NAMES = {
-    "tenantId",
-    "clientId",
-    "applicationObjectId",
-    "servicePrincipalObjectId",
-    "clientSecret",
-    "clientSecretExpiresAt",
-    "clientSecretRotatesAt",
-    "applicationPermissions",
-    "delegatedPermissions",
-    "directoryRoles",
-    "privilegeSecureVersion",
-    "passwordWritebackRequired",
-}
+OUTPUT_NAMES = set(STACK_OUTPUT_NAMES.values())
 
 
 def only(run: ProgramRun, type_token: str) -> DeclaredResource:
@@ -305,7 +293,7 @@ def test_a_role_table_that_names_global_administrator_user_administrator_gets_no
 ) -> None:
     """Red team RT-00b: an edit of the table that the policy pack also reads would pass the pack
     (it maps ids to names through the same table); the tenant's own templates refuse it."""
-    from components import microsoft_ids
+    from entra_vocabulary import microsoft_ids
 
     global_administrator = microsoft_ids.DIRECTORY_ROLE_TEMPLATE_IDS["Global Administrator"]
     monkeypatch.setitem(
@@ -315,8 +303,9 @@ def test_a_role_table_that_names_global_administrator_user_administrator_gets_no
     run = program()
 
     assert run.error == (
-        "Directory role template ids differ from components/microsoft_ids.py, so no role is "
-        f"assigned and nothing is declared: User Administrator is pinned as {global_administrator} "
+        "Directory role template ids differ from policies/entra_vocabulary/microsoft_ids.py, "
+        "so no role is assigned and nothing is declared: "
+        f"User Administrator is pinned as {global_administrator} "
         "but this tenant's role template of that id is Global Administrator"
     )
     assert [r.type for r in run.resources] == [COMPONENT]
@@ -326,7 +315,7 @@ def test_a_tenant_that_reports_a_former_role_name_still_gets_its_role(
     program: RunProgram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Entra renamed Company Administrator to Global Administrator; older answers still pass."""
-    from offline_preview import engine
+    from mock_engine import engine
 
     templates = {
         ("Company Administrator" if name == "Global Administrator" else name): template_id
@@ -359,7 +348,7 @@ def test_preview_knows_every_permission_and_role_id(program: RunProgram) -> None
 
 @pytest.mark.parametrize("stack_file", ["Pulumi.dev.yaml"])
 def test_shipped_stack_config_runs(program: RunProgram, stack_file: str) -> None:
-    from offline_preview.engine import REPOSITORY, read_stack_config_file
+    from mock_engine.engine import REPOSITORY, read_stack_config_file
 
     config = read_stack_config_file(REPOSITORY / stack_file)
     run = program({key.split(":", 1)[1]: value for key, value in config.values.items()})

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from offline_preview.engine import REPOSITORY
+from mock_engine.engine import REPOSITORY
 
 PROJECT_SCHEMA = json.loads(
     (REPOSITORY / "tests" / "fixtures" / "pulumi-project-schema.json").read_text()

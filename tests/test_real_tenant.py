@@ -12,13 +12,15 @@ from pathlib import Path
 
 import grpc  # type: ignore[import-untyped]
 import pytest
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rfc3339, rotation_clock
+from entra_vocabulary.manifests import MANIFESTS
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2_grpc
 
 from components import app_registration
-from components.manifests import MANIFESTS
-from components.secret_rotation import PINNED_CLOCK_IGNORED_WARNING, rfc3339, rotation_clock
-from offline_preview.engine import (
+from components.secret_rotation import PINNED_CLOCK_IGNORED_WARNING
+from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     DeclaredResource,
     EngineMocks,
@@ -26,7 +28,6 @@ from offline_preview.engine import (
     fake_guid,
     run_program,
 )
-from policies import resource_types as types
 from tests.conftest import RunProgram
 from tests.engine_state import EngineState
 

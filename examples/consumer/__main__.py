@@ -2,13 +2,8 @@
 
 Set the stack to read: ``pulumi config set privilegeSecureStack <org>/privilege-secure-entra/dev``.
 In a program of your own, copy ``components/stack_outputs.py`` (it needs only ``pulumi``) or
-import it from a checkout as below.
+install this repository into the program's virtualenv (``requirements.txt``: ``-e ../..``).
 """
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's root
 
 import pulumi
 

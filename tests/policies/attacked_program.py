@@ -10,7 +10,7 @@ import runpy
 
 import pulumi
 
-from offline_preview.engine import REPOSITORY
+from mock_engine.engine import REPOSITORY
 from tests.policies.attacks import ATTACKS_BY_ID
 
 attack = ATTACKS_BY_ID[pulumi.Config("adversary").require("attack")]

@@ -19,18 +19,18 @@ import pulumi
 import pulumi.dynamic
 import pulumi_azuread as azuread
 import pulumiverse_time
-
-from components.app_registration import AppRegistration
-from components.manifests import GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR
-from components.microsoft_ids import (
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rfc3339, rotation_clock
+from entra_vocabulary.manifests import GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR
+from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
     MICROSOFT_GRAPH_APP_ID,
     PermissionType,
     graph_permission,
 )
-from components.secret_rotation import rfc3339, rotation_clock
-from offline_preview.engine import DEPLOYER_OBJECT_ID, GRAPH_OBJECT_ID, fake_guid
-from policies import resource_types as types
+
+from components.app_registration import AppRegistration
+from mock_engine.engine import DEPLOYER_OBJECT_ID, GRAPH_OBJECT_ID, fake_guid
 
 ATTACKER: Final = fake_guid("attacker", "user")
 """The attacker's own user object id."""

@@ -1,5 +1,5 @@
-"""The end-to-end policy tests' fixtures: one pack process and one set of program runs per
-module (``tests/policies/program_harness.py``)."""
+"""The policy tests' fixtures: one pack process and one cached set of program runs for the whole
+session (``tests/policies/program_harness.py``), at the one clock every suite shares."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from offline_preview.policy_client import PolicyPackClient
 from tests.policies.program_harness import ProgramRuns
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def running_pack() -> Iterator[PolicyPackClient]:
-    """One pack process for the module, started the way the CLI starts it."""
+    """One pack process for the session, started the way the CLI starts it."""
     with PolicyPackClient() as client:
         yield client
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs() -> ProgramRuns:
     return ProgramRuns(int(time.time()))

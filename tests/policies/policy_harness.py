@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from entra_guard.guardrails import build_policies
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    MICROSOFT_GRAPH_APP_ID,
+    PermissionType,
+    graph_permission,
+)
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,
@@ -27,17 +36,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from components.manifests import MANIFESTS
-from components.microsoft_ids import (
-    DIRECTORY_ROLE_TEMPLATE_IDS,
-    MICROSOFT_GRAPH_APP_ID,
-    PermissionType,
-    graph_permission,
-)
 from offline_preview.policy_client import UNKNOWN as UNKNOWN
 from offline_preview.policy_client import AnalyzedResource
-from policies import resource_types as types
-from policies.guardrails import build_policies
 
 NOW: Final = datetime(2026, 5, 26, 12, 0, tzinfo=UTC)
 """The clock of the in-process policies."""
@@ -50,7 +50,7 @@ COMPONENT: Final = "privilegesecure:index:AppRegistration"
 DEPLOYER: Final = "5f0c4a8e-0000-4000-8000-00000000d3b1"
 GRAPH_SP_OBJECT_ID: Final = "7a1d2c3b-0000-4000-8000-0000000006a9"
 FOREIGN_PERMISSION_ID: Final = "0b0b0b0b-1c1c-4d4d-8e8e-9f9f9f9f9f9f"
-"""A GUID that is no permission in ``components.microsoft_ids``."""
+"""A GUID that is no permission in ``entra_vocabulary.microsoft_ids``."""
 
 APP_ROLE_IDS: Final = {
     name: graph_permission(name, PermissionType.APPLICATION).id

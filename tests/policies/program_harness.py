@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Final
 
 import pytest
+from entra_vocabulary.clock import SOURCE_DATE_EPOCH
+from entra_vocabulary.manifests import MANIFESTS
 
 from components.config import NAMESPACE
-from components.manifests import MANIFESTS
-from components.secret_rotation import SOURCE_DATE_EPOCH
-from offline_preview.engine import (
+from mock_engine.engine import (
     PROJECT,
     REPOSITORY,
     DeclaredResource,

@@ -16,16 +16,16 @@ from typing import Any, Final
 
 import jsonschema
 import pytest
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 
 from components.app_registration import TYPE_TOKEN
+from mock_engine.engine import REPOSITORY, ProgramRun, read_stack_config_file, run_program
 from offline_preview import cli
-from offline_preview.engine import REPOSITORY, ProgramRun, read_stack_config_file, run_program
 from offline_preview.plan import build_plan
 from offline_preview.policy_client import PolicyPackClient
 from offline_preview.render import render
 from offline_preview.verdict import analyzed
-from policies import resource_types as types
-from policies.resource_types import PROGRAM_RESOURCE_TYPES
 from tests.policies.attacks import (
     ATTACKS,
     REAL_APPLICATION_OBJECT_ID,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from components.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
-from policies import resource_types as types
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
+
 from tests.policies.policy_harness import (
     APP_ROLE_IDS,
     APPLICATION_URN,

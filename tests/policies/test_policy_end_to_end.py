@@ -22,17 +22,19 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-
-from components.config import NAMESPACE
-from components.manifests import GLOBAL_ADMINISTRATOR, MANIFESTS, USER_ADMINISTRATOR
-from components.microsoft_ids import (
+from entra_guard.guardrails import PACK_NAME
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import SOURCE_DATE_EPOCH
+from entra_vocabulary.manifests import GLOBAL_ADMINISTRATOR, MANIFESTS, USER_ADMINISTRATOR
+from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
     MICROSOFT_GRAPH_APP_ID,
     PermissionType,
     graph_permission,
 )
-from components.secret_rotation import SOURCE_DATE_EPOCH
-from offline_preview.engine import (
+
+from components.config import NAMESPACE
+from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     REPOSITORY,
     UNKNOWN,
@@ -44,8 +46,6 @@ from offline_preview.engine import (
 )
 from offline_preview.policy_client import PolicyPackClient
 from offline_preview.verdict import PolicyVerdict
-from policies import resource_types as types
-from policies.guardrails import PACK_NAME
 from tests.policies.program_harness import (
     DEV,
     MODES,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
 
-from components.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
 from offline_preview.policy_client import AnalyzedResource
-from policies import resource_types as types
 from tests.policies.policy_harness import (
     APP_ROLE_IDS,
     FOREIGN_PERMISSION_ID,
@@ -221,8 +221,8 @@ def test_other_resource_types_are_ignored() -> None:
 
 def test_every_published_permission_is_named_never_a_bare_id() -> None:
     """Item 9: the pack knows Microsoft's full table, not only the program's few rows."""
-    from components.microsoft_ids import GRAPH_PERMISSION_TABLE
-    from policies.entra_names import describe_permission_id
+    from entra_vocabulary.labels import describe_permission_id
+    from entra_vocabulary.microsoft_ids import GRAPH_PERMISSION_TABLE
 
     assert len(GRAPH_PERMISSION_TABLE) > 700
     for permission in GRAPH_PERMISSION_TABLE:

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import SOURCE_DATE_EPOCH, rfc3339
 
-from components.secret_rotation import SOURCE_DATE_EPOCH, rfc3339
-from offline_preview.engine import DEPLOYER_OBJECT_ID, fake_guid
+from mock_engine.engine import DEPLOYER_OBJECT_ID, fake_guid
 from offline_preview.policy_client import PolicyPackClient
-from policies import resource_types as types
 from tests.policies.program_harness import DEV, MODES, ProgramRuns, Scenario, judge_stack, show
 
 OWNERS = json.dumps([DEPLOYER_OBJECT_ID, fake_guid("owner", "second")])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Final
 
 import pytest
+from entra_vocabulary import resource_types as types
 
 from offline_preview.policy_client import (
     PACK_DIRECTORY,
@@ -17,7 +18,6 @@ from offline_preview.policy_client import (
     PolicyDiagnostic,
     PolicyPackClient,
 )
-from policies import resource_types as types
 from tests.policies.policy_harness import (
     APPLICATION_URN,
     DEPLOYER,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from entra_guard import knobs
+from entra_guard.values import UNKNOWN, Findings, UnknownDuringPreviewError, blocks, elements, read
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from policies import knobs
-from policies.values import UNKNOWN, Findings, UnknownDuringPreviewError, blocks, elements, read
 from tests.policies.policy_harness import UNKNOWN as WIRE_UNKNOWN
 
 
@@ -70,7 +70,7 @@ def test_boolean_and_list_knobs_check_their_type() -> None:
 
 def test_the_harness_stack_has_the_shape_the_program_declares() -> None:
     """``program_stack()`` is a hand-built model; keep it from drifting from the real program."""
-    from offline_preview.engine import run_program
+    from mock_engine.engine import run_program
     from tests.policies.policy_harness import program_stack
 
     real = [r for r in run_program({}, preview=True).resources if r.custom]

@@ -5,7 +5,7 @@ do not read (a certificate, an owner, a group membership), another provider's re
 provider (``pulumi-python:dynamic:Resource``: arbitrary code run with the deployer's
 credentials) or a component other than ours. Allowed without configuration: the types the program
 itself declares, Pulumi's own (the stack, providers) and our component
-(``policies.resource_types.PROGRAM_RESOURCE_TYPES``).
+(``entra_vocabulary.resource_types.PROGRAM_RESOURCE_TYPES``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Final
 
+from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -22,9 +23,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import knobs
-from policies.resource_types import PROGRAM_RESOURCE_TYPES
-from policies.values import Findings
+from entra_guard import knobs
+from entra_guard.values import Findings
 
 RESOURCE_TYPES_POLICY: Final = "resource-types-allowlist"
 ALLOWED_RESOURCE_TYPES: Final = "allowedResourceTypes"

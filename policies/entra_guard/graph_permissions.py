@@ -10,19 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-)
-
-from components.microsoft_ids import PermissionType
-from policies import knobs
-from policies import resource_types as types
-from policies.entra_names import (
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import (
     DEFAULT_APPLICATION_PERMISSIONS,
     DEFAULT_DELEGATED_PERMISSIONS,
     GRAPH_APP_ID,
@@ -32,7 +21,18 @@ from policies.entra_names import (
     is_graph,
     listing,
 )
-from policies.values import UNKNOWN, Findings, elements, read, text
+from entra_vocabulary.microsoft_ids import PermissionType
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+
+from entra_guard import knobs
+from entra_guard.values import UNKNOWN, Findings, elements, read, text
 
 APPLICATION_PERMISSIONS_POLICY: Final = "graph-application-permissions-allowlist"
 DELEGATED_PERMISSIONS_POLICY: Final = "graph-delegated-permissions-allowlist"
@@ -231,9 +231,9 @@ def application_permissions_policy() -> ResourceValidationPolicy:
         ),
         remediation_steps=(
             "Request only the permissions of the Privilege Secure manifest "
-            "(components/manifests.py). If a new version really needs another one, add it to "
-            "the manifest and to components/microsoft_ids.py, and to allowedPermissions in the "
-            "policy pack config, after a security review."
+            "(policies/entra_vocabulary/manifests.py). If a new version really needs another "
+            "one, add it to the manifest and to policies/entra_vocabulary/microsoft_ids.py, and "
+            "to allowedPermissions in the policy pack config, after a security review."
         ),
         tags=["entra-id", "tier-0", "least-privilege"],
     )

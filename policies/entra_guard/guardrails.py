@@ -6,11 +6,11 @@ from typing import Final
 
 from pulumi_policy import Policy
 
-from policies.application_surface import no_sign_in_surface_policy, single_tenant_policy
-from policies.component_children import component_children_policy
-from policies.component_shape import component_shape_policy
-from policies.consent import consent_policy
-from policies.credentials import (
+from entra_guard.application_surface import no_sign_in_surface_policy, single_tenant_policy
+from entra_guard.component_children import component_children_policy
+from entra_guard.component_shape import component_shape_policy
+from entra_guard.consent import consent_policy
+from entra_guard.credentials import (
     Clock,
     client_secrets_only_policy,
     secret_count_policy,
@@ -18,15 +18,18 @@ from policies.credentials import (
     secret_expiry_policy,
     utc_now,
 )
-from policies.directory_roles import directory_role_policy
-from policies.grant_recipients import grant_recipients_policy
-from policies.graph_permissions import application_permissions_policy, delegated_permissions_policy
-from policies.manifest_match import single_manifest_policy
-from policies.ownership import ownership_policy
-from policies.pinned_principal import pinned_principal_policy
-from policies.resource_allowlist import resource_types_policy
-from policies.role_paths import role_paths_policy
-from policies.stewardship import first_party_policy, owners_policy, protect_policy
+from entra_guard.directory_roles import directory_role_policy
+from entra_guard.grant_recipients import grant_recipients_policy
+from entra_guard.graph_permissions import (
+    application_permissions_policy,
+    delegated_permissions_policy,
+)
+from entra_guard.manifest_match import single_manifest_policy
+from entra_guard.ownership import ownership_policy
+from entra_guard.pinned_principal import pinned_principal_policy
+from entra_guard.resource_allowlist import resource_types_policy
+from entra_guard.role_paths import role_paths_policy
+from entra_guard.stewardship import first_party_policy, owners_policy, protect_policy
 
 PACK_NAME: Final = "privilege-secure-entra-guard"
 

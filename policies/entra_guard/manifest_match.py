@@ -15,6 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import directory_role_name, graph_permission_by_id
+from entra_vocabulary.manifests import MANIFESTS, Manifest
+from entra_vocabulary.microsoft_ids import PermissionType
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -25,12 +29,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.manifests import MANIFESTS, Manifest
-from components.microsoft_ids import PermissionType
-from policies import resource_types as types
-from policies.entra_names import directory_role_name, graph_permission_by_id
-from policies.stack_links import component_applications, label, linked, of_type, possible_links
-from policies.values import UNKNOWN, elements, read, text
+from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
+from entra_guard.values import UNKNOWN, elements, read, text
 
 MANIFEST_POLICY: Final = "single-manifest"
 _APPLICATION: Final = PermissionType.APPLICATION
@@ -146,8 +146,9 @@ def single_manifest_policy() -> StackValidationPolicy:
         severity=Severity.HIGH,
         config_schema=PolicyConfigSchema(properties={}),
         remediation_steps=(
-            "Deploy the permissions and roles of one manifest (components/manifests.py) through "
-            "the component's privilegeSecureVersion; remove the rest."
+            "Deploy the permissions and roles of one manifest "
+            "(policies/entra_vocabulary/manifests.py) through the component's "
+            "privilegeSecureVersion; remove the rest."
         ),
         tags=["entra-id", "tier-0", "least-privilege"],
     )

@@ -6,7 +6,7 @@ tenant loses that service (pulumi/pulumi-azuread#2045: a managed SharePoint Onli
 principal was deleted and SharePoint stopped working). Look them up with
 ``azuread.get_service_principal(client_id=...)`` instead.
 
-The well-known ids come from ``components.microsoft_ids.FIRST_PARTY_APPLICATIONS``. Beyond
+The well-known ids come from ``entra_vocabulary.microsoft_ids.FIRST_PARTY_APPLICATIONS``. Beyond
 that table, Microsoft's reserved well-known ranges (``0000000x-0000-0000-c000-000000000000`` and
 ``0000000x-0000-0ff1-ce00-000000000000``) are treated as first-party too.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from components.microsoft_ids import FIRST_PARTY_APPLICATIONS
+from entra_vocabulary.microsoft_ids import FIRST_PARTY_APPLICATIONS
 
 _RESERVED_RANGES: Final = re.compile(
     r"^[0-9a-f]{8}-0000-(0000-c000|0ff1-ce00)-000000000000$", re.IGNORECASE

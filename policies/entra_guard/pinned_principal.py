@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -22,9 +23,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import knobs
-from policies import resource_types as types
-from policies.values import UNKNOWN, Findings, read, text
+from entra_guard import knobs
+from entra_guard.values import UNKNOWN, Findings, read, text
 
 PINNED_POLICY: Final = "pinned-principal"
 SERVICE_PRINCIPAL_IDS: Final = "servicePrincipalObjectIds"

@@ -10,6 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import (
+    DEFAULT_DIRECTORY_ROLES,
+    GLOBAL_ADMINISTRATOR_ROLE,
+    describe_role_id,
+    directory_role_id,
+    directory_role_name,
+    listing,
+)
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -19,17 +28,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import knobs
-from policies import resource_types as types
-from policies.entra_names import (
-    DEFAULT_DIRECTORY_ROLES,
-    GLOBAL_ADMINISTRATOR_ROLE,
-    describe_role_id,
-    directory_role_id,
-    directory_role_name,
-    listing,
-)
-from policies.values import UNKNOWN, Findings, read, text
+from entra_guard import knobs
+from entra_guard.values import UNKNOWN, Findings, read, text
 
 DIRECTORY_ROLE_POLICY: Final = "directory-role-allowlist"
 ALLOWED_ROLES: Final = "allowedRoles"
@@ -99,7 +99,7 @@ def _check_role_name(
     if role_id is None:
         findings.violation(
             f"{where}: directory role {text(name)} (no role template in "
-            f"components.microsoft_ids) is not in the allowlist {listing(allowed)}"
+            f"entra_vocabulary.microsoft_ids) is not in the allowlist {listing(allowed)}"
         )
         return
     _check_role(where, role_id, allowed, allow_global_administrator, findings)

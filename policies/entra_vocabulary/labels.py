@@ -1,19 +1,19 @@
 """Names for Microsoft's GUIDs, and the pack's defaults, from the repository's one table.
 
-Every permission id comes from Microsoft's full published table (``components.microsoft_ids``
-reads ``components/graph_permission_ids.md``), so every Graph permission is named in messages and
-any published name can be allowlisted; role template ids come from ``components.microsoft_ids``
-and every default allowlist from ``components.manifests``: the pack and the program cannot drift
-apart. A GUID Microsoft does not publish is reported as such (and is never allowed, since
-allowlists are by name).
+Every permission id comes from Microsoft's full published table (``microsoft_ids`` reads
+``graph_permission_ids.md``), so every Graph permission is named in messages and any published
+name can be allowlisted; role template ids come from ``microsoft_ids`` and every default
+allowlist from ``manifests``: the pack, the program and the offline preview label with these
+functions and cannot drift apart. A GUID Microsoft does not publish is reported as such (and is
+never allowed, since allowlists are by name).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from components.manifests import GLOBAL_ADMINISTRATOR, MANIFESTS
-from components.microsoft_ids import (
+from entra_vocabulary.manifests import GLOBAL_ADMINISTRATOR, MANIFESTS
+from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
     GRAPH_PERMISSION_TABLE,
     MICROSOFT_GRAPH_APP_ID,
@@ -99,7 +99,7 @@ def describe_role_id(template_id: str) -> str:
     name = directory_role_name(template_id)
     if name is None:
         return (
-            f"{template_id} (no role template in components.microsoft_ids; "
+            f"{template_id} (no role template in entra_vocabulary.microsoft_ids; "
             "a custom role or another built-in role)"
         )
     return f"{name} ({DIRECTORY_ROLE_TEMPLATE_IDS[name]})"

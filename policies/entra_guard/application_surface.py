@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -19,8 +20,7 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import resource_types as types
-from policies.values import UNKNOWN, Findings, blocks, elements, read, read_path, text
+from entra_guard.values import UNKNOWN, Findings, blocks, elements, read, read_path, text
 
 SINGLE_TENANT_POLICY: Final = "single-tenant-application"
 NO_SIGN_IN_SURFACE_POLICY: Final = "no-interactive-sign-in-surface"

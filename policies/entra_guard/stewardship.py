@@ -10,6 +10,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Final
 
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.first_party import first_party_name
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -19,10 +21,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import knobs
-from policies import resource_types as types
-from policies.first_party_apps import first_party_name
-from policies.values import UNKNOWN, Findings, elements, read, text
+from entra_guard import knobs
+from entra_guard.values import UNKNOWN, Findings, elements, read, text
 
 FIRST_PARTY_POLICY: Final = "graph-service-principal-not-managed"
 OWNERS_POLICY: Final = "owners-restricted"

@@ -32,6 +32,15 @@ from typing import Any, Final
 
 import pulumi
 import yaml
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rfc3339, rotation_clock
+from entra_vocabulary.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    GRAPH_PERMISSIONS,
+    MICROSOFT_GRAPH_APP_ID,
+    MICROSOFT_GRAPH_DISPLAY_NAME,
+    PermissionType,
+)
 from google.protobuf import empty_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
@@ -40,16 +49,6 @@ from pulumi.runtime.proto import engine_pb2, resource_pb2
 from pulumi.runtime.settings import ROOT, SETTINGS, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
-
-from components.microsoft_ids import (
-    DIRECTORY_ROLE_TEMPLATE_IDS,
-    GRAPH_PERMISSIONS,
-    MICROSOFT_GRAPH_APP_ID,
-    MICROSOFT_GRAPH_DISPLAY_NAME,
-    PermissionType,
-)
-from components.secret_rotation import rfc3339, rotation_clock
-from policies import resource_types as types
 
 REPOSITORY: Final = Path(__file__).resolve().parent.parent
 PROJECT: Final = "privilege-secure-entra"

@@ -5,7 +5,7 @@ permission grant, a directory role assignment or eligibility to any other princi
 attacker's own app, a literal object id) hands Tier-0 rights to someone nobody reviews here.
 "This application" is the one the ``privilegesecure:index:AppRegistration`` component declares
 (every application of the stack when no component does). Links are by the id a grant carries
-(``policies.stack_links.possible_links``): a decoy cannot move a grant onto or off the app.
+(``entra_guard.stack_links.possible_links``): a decoy cannot move a grant onto or off the app.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.microsoft_ids import GRAPH_PERMISSIONS
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -23,11 +25,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.microsoft_ids import GRAPH_PERMISSIONS
-from policies import knobs
-from policies import resource_types as types
-from policies.stack_links import component_applications, label, linked, of_type, possible_links
-from policies.values import UNKNOWN, Findings, elements, read, text
+from entra_guard import knobs
+from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
+from entra_guard.values import UNKNOWN, Findings, elements, read, text
 
 GRANT_RECIPIENTS_POLICY: Final = "grant-recipients"
 MAX_PRIVILEGED_APPLICATIONS: Final = "maxPrivilegedApplications"

@@ -1,7 +1,7 @@
 """What each Netwrix Privilege Secure version asks of Entra ID, as data.
 
 The component reads these tables; it has no code path per version. Names here must exist in
-``components.microsoft_ids`` (a test checks that every name resolves to exactly one row).
+``entra_vocabulary.microsoft_ids`` (a test checks that every name resolves to exactly one row).
 """
 
 from __future__ import annotations

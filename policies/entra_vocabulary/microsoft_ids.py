@@ -1,8 +1,8 @@
 """Microsoft's identifiers, by name: the one table every GUID in this program comes from.
 
 Microsoft Graph's permissions are data: Microsoft's full published table, copied verbatim into
-``components/graph_permission_ids.md`` and read here. A wrong GUID grants the wrong right in
-somebody's tenant, so every row the program uses is pinned by ``tests/test_microsoft_ids.py``
+``graph_permission_ids.md`` beside this module and read here. A wrong GUID grants the wrong right
+in somebody's tenant, so every row the program uses is pinned by ``tests/test_microsoft_ids.py``
 against Microsoft's own tables (copied, with their source, into ``tests/fixtures/``). At deploy
 time the component also checks the permission ids against the tenant's own Microsoft Graph
 service principal.
@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
-from components.manifests import MANIFESTS
+from entra_vocabulary.manifests import MANIFESTS
 
 
 class PermissionType(StrEnum):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Final
 
+from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -21,10 +22,9 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import knobs
-from policies import resource_types as types
-from policies.stewardship import ALLOWED_OWNERS, stack_of
-from policies.values import UNKNOWN, Findings, elements, read, text
+from entra_guard import knobs
+from entra_guard.stewardship import ALLOWED_OWNERS, stack_of
+from entra_guard.values import UNKNOWN, Findings, elements, read, text
 
 OWNERSHIP_POLICY: Final = "owners-from-component"
 REQUIRED_ON: Final = "ownerAllowlistRequiredOn"

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.first_party import first_party_name
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -22,10 +24,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies import resource_types as types
-from policies.first_party_apps import first_party_name
-from policies.stack_links import label
-from policies.values import UNKNOWN, Findings, read, text
+from entra_guard.stack_links import label
+from entra_guard.values import UNKNOWN, Findings, read, text
 
 COMPONENT_SHAPE_POLICY: Final = "component-shape"
 _IDENTITIES: Final = ("objectId", "clientId")

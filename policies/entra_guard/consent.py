@@ -12,6 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import (
+    describe_permission_id,
+    describe_permission_name,
+    graph_permission_by_name,
+)
+from entra_vocabulary.microsoft_ids import PermissionType
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -22,15 +29,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.microsoft_ids import PermissionType
-from policies import resource_types as types
-from policies.entra_names import (
-    describe_permission_id,
-    describe_permission_name,
-    graph_permission_by_name,
-)
-from policies.stack_links import label, linked, of_type
-from policies.values import UNKNOWN, Findings, elements, read, text
+from entra_guard.stack_links import label, linked, of_type
+from entra_guard.values import UNKNOWN, Findings, elements, read, text
 
 CONSENT_POLICY: Final = "consent-matches-request"
 _SP_IDS: Final = ("objectId", "id")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -21,8 +22,7 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import resource_types as types
-from policies.values import UNKNOWN, Findings, elements, read
+from entra_guard.values import UNKNOWN, Findings, elements, read
 
 ROLE_PATHS_POLICY: Final = "directory-role-paths"
 

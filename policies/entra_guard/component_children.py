@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -21,9 +22,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from policies import resource_types as types
-from policies.stack_links import urn_type
-from policies.values import Findings
+from entra_guard.stack_links import urn_type
+from entra_guard.values import Findings
 
 COMPONENT_CHILDREN_POLICY: Final = "declared-by-the-component"
 

@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rotation_clock
+from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -24,17 +27,14 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.secret_rotation import rotation_clock
-from components.settings import MAX_SECRET_LIFETIME_DAYS
-from policies import knobs
-from policies import resource_types as types
-from policies.stack_links import (
+from entra_guard import knobs
+from entra_guard.stack_links import (
     component_applications,
     label,
     of_type,
     possible_links,
 )
-from policies.values import UNKNOWN, Findings, Unknown, blocks, read, text
+from entra_guard.values import UNKNOWN, Findings, Unknown, blocks, read, text
 
 SECRET_EXPIRY_POLICY: Final = "client-secret-expiry"
 SECRET_COUNT_POLICY: Final = "client-secret-count"

@@ -1,0 +1,89 @@
+"""The pack ships alone: ``pulumi policy publish`` uploads the pack's folder and nothing else, and
+Pulumi Cloud runs it from that folder with only its ``requirements.txt`` installed. This does
+exactly that: copy ``policies/`` to a folder of another name, install its requirements into a
+fresh virtualenv (from the index this machine's pip uses), start it as the CLI starts it and judge
+a stack. A pack that reached into the repository (``components``, a ``sys.path`` insert, its own
+folder's name) fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from offline_preview.policy_client import PACK_DIRECTORY, PolicyPackClient
+from tests.policies.program_harness import DEV, ProgramRuns, Scenario, judge_stack
+
+GLOBAL_ADMINISTRATOR_RUN = Scenario(
+    DEV, "4.1", preview=True, overrides=(("manageGlobalAdministrators", "true"),)
+)
+"""A run the pack must stop: Global Administrator without the pack's own switch."""
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The pack folder alone and a virtualenv with its requirements and nothing of this repo."""
+    root = tmp_path_factory.mktemp("published")
+    folder = root / "entra-guard-as-published"
+    shutil.copytree(
+        PACK_DIRECTORY,
+        folder,
+        ignore=shutil.ignore_patterns("venv", "__pycache__", "*.egg-info", "build"),
+    )
+    venv.create(root / "venv", with_pip=True)
+    python = root / "venv" / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    return folder, python
+
+
+@pytest.fixture(scope="module")
+def shipped_pack(shipped: tuple[Path, Path]) -> Iterator[PolicyPackClient]:
+    """The shipped pack, started as the Pulumi CLI starts it."""
+    folder, python = shipped
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    with PolicyPackClient(pack_directory=folder, python=str(python), env=env) as client:
+        yield client
+
+
+def test_the_shipped_virtualenv_holds_nothing_of_the_repository(
+    shipped: tuple[Path, Path],
+) -> None:
+    _, python = shipped
+    for module in ("components", "offline_preview", "policies", "pulumi_azuread"):
+        probe = subprocess.run(
+            [python, "-c", f"import {module}"], cwd="/", capture_output=True, text=True
+        )
+        assert probe.returncode != 0, f"{module} is importable beside the shipped pack"
+
+
+def test_the_pack_folder_alone_serves_every_policy(
+    shipped_pack: PolicyPackClient, running_pack: PolicyPackClient
+) -> None:
+    assert shipped_pack.analyzer_info() == running_pack.analyzer_info()
+
+
+@pytest.mark.parametrize(
+    "scenario", [Scenario(DEV, "4.1", preview=True), GLOBAL_ADMINISTRATOR_RUN], ids=str
+)
+def test_the_pack_folder_alone_judges_a_stack_as_the_repository_does(
+    shipped_pack: PolicyPackClient,
+    running_pack: PolicyPackClient,
+    runs: ProgramRuns,
+    scenario: Scenario,
+) -> None:
+    resources = runs.get(scenario).resources
+    alone = judge_stack(shipped_pack, resources, scenario.stack)
+    assert alone == judge_stack(running_pack, resources, scenario.stack)
+    if scenario is GLOBAL_ADMINISTRATOR_RUN:
+        assert [d.policy_name for d in alone.mandatory] == ["directory-role-allowlist"]
