@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Final, NoReturn
 
 import pulumi
-from entra_vocabulary.manifests import MANIFESTS, Manifest
 
 from components.settings import OBJECT_ID_PATTERN, SETTINGS_BY_ARG, InvalidSettingError
+from entra_vocabulary.manifests import MANIFESTS, Manifest
 
 KEY: Final = "adopt"
 """The stack config key (and the component arg)."""

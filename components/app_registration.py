@@ -13,15 +13,6 @@ from typing import Any, Final, NotRequired, TypedDict, TypeVar
 import pulumi
 import pulumi_azuread as azuread
 import pulumiverse_time as time
-from entra_vocabulary.clock import ClockError, rfc3339
-from entra_vocabulary.manifests import MANIFESTS
-from entra_vocabulary.microsoft_ids import (
-    DIRECTORY_ROLE_TEMPLATE_IDS,
-    MICROSOFT_GRAPH_APP_ID,
-    GraphPermission,
-    PermissionType,
-    graph_permission,
-)
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import get_monitor
 
@@ -35,6 +26,15 @@ from components.secret_rotation import (
 )
 from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plain_args
 from components.stack_outputs import STACK_OUTPUT_NAMES
+from entra_vocabulary.clock import ClockError, rfc3339
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    MICROSOFT_GRAPH_APP_ID,
+    GraphPermission,
+    PermissionType,
+    graph_permission,
+)
 
 TYPE_TOKEN = "privilegesecure:index:AppRegistration"
 

@@ -17,7 +17,6 @@ import copy
 import json
 from typing import Any, Final, NoReturn
 
-from entra_vocabulary.manifests import MANIFESTS
 from pulumi import Inputs
 from pulumi.errors import InputPropertiesError
 from pulumi.provider.experimental.analyzer import ComponentDefinition, PropertyType
@@ -25,6 +24,7 @@ from pulumi.provider.experimental.component import ComponentProvider
 
 from components.app_registration import TYPE_TOKEN, AppRegistration
 from components.settings import SETTINGS_BY_KEY, _is_unknown
+from entra_vocabulary.manifests import MANIFESTS
 
 PACKAGE_NAME: Final = "privilegesecure"
 PACKAGE_VERSION: Final = "0.1.0"

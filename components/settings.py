@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from pulumi import Output
+
 from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
 from entra_vocabulary.manifests import DEFAULT_VERSION, MANIFESTS
-from pulumi import Output
 
 OBJECT_ID_PATTERN: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

@@ -32,15 +32,6 @@ from typing import Any, Final
 
 import pulumi
 import yaml
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.clock import rfc3339, rotation_clock
-from entra_vocabulary.microsoft_ids import (
-    DIRECTORY_ROLE_TEMPLATE_IDS,
-    GRAPH_PERMISSIONS,
-    MICROSOFT_GRAPH_APP_ID,
-    MICROSOFT_GRAPH_DISPLAY_NAME,
-    PermissionType,
-)
 from google.protobuf import empty_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
@@ -49,6 +40,16 @@ from pulumi.runtime.proto import engine_pb2, resource_pb2
 from pulumi.runtime.settings import ROOT, SETTINGS, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rfc3339, rotation_clock
+from entra_vocabulary.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    MICROSOFT_GRAPH_APP_ID,
+    MICROSOFT_GRAPH_DISPLAY_NAME,
+    PermissionType,
+    pinned_permission_ids,
+)
 
 REPOSITORY: Final = Path(__file__).resolve().parent.parent
 PROJECT: Final = "privilege-secure-entra"
@@ -93,8 +94,8 @@ def graph_service_principal(overrides: Mapping[str, str] | None = None) -> dict[
     ``overrides`` replaces published ids by permission name, to play a tenant whose Graph
     differs from the pinned table.
     """
-    app_role_ids = {p.name: p.id for p in GRAPH_PERMISSIONS if p.type is PermissionType.APPLICATION}
-    scope_ids = {p.name: p.id for p in GRAPH_PERMISSIONS if p.type is PermissionType.DELEGATED}
+    app_role_ids = pinned_permission_ids(PermissionType.APPLICATION)
+    scope_ids = pinned_permission_ids(PermissionType.DELEGATED)
     for name, permission_id in (overrides or {}).items():
         target = scope_ids if name in scope_ids else app_role_ids
         target[name] = permission_id

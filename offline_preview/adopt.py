@@ -24,6 +24,16 @@ from pathlib import Path
 from typing import Any, Final, NoReturn, TypedDict
 
 import yaml
+
+from components.adoption import (
+    APP_ROLE_ASSIGNMENT_IDS,
+    APPLICATION_OBJECT_ID,
+    DELEGATED_PERMISSION_GRANT_ID,
+    DIRECTORY_ROLE_ASSIGNMENT_IDS,
+    SERVICE_PRINCIPAL_OBJECT_ID,
+)
+from components.config import args_from_config
+from components.settings import InvalidSettingError
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import ClockError, rotation_clock
 from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
@@ -35,17 +45,8 @@ from entra_vocabulary.microsoft_ids import (
     MICROSOFT_GRAPH_DISPLAY_NAME,
     PermissionType,
     directory_role_name,
+    pinned_permission_ids,
 )
-
-from components.adoption import (
-    APP_ROLE_ASSIGNMENT_IDS,
-    APPLICATION_OBJECT_ID,
-    DELEGATED_PERMISSION_GRANT_ID,
-    DIRECTORY_ROLE_ASSIGNMENT_IDS,
-    SERVICE_PRINCIPAL_OBJECT_ID,
-)
-from components.config import args_from_config
-from components.settings import InvalidSettingError
 from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,
@@ -450,13 +451,13 @@ class _Auditor:
             if not self._is_graph(grant["resourceId"]):
                 continue
             for scope in str(grant.get("scope") or "").split():
-                scope_id = _permission_ids(PermissionType.DELEGATED).get(scope)
+                scope_id = pinned_permission_ids(PermissionType.DELEGATED).get(scope)
                 if scope_id is None or (scope_id, "Scope") not in requested:
                     found.append(f"delegated {scope} (Microsoft Graph)")
         return found
 
     def _consented_scope_ids(self) -> set[str]:
-        ids = _permission_ids(PermissionType.DELEGATED)
+        ids = pinned_permission_ids(PermissionType.DELEGATED)
         return {
             ids[scope]
             for grant in self.export.oauth2_permission_grants
@@ -503,12 +504,8 @@ def _requested(export: Export) -> set[tuple[str, str]]:
     }
 
 
-def _permission_ids(kind: PermissionType) -> dict[str, str]:
-    return {p.name: p.id for p in GRAPH_PERMISSIONS if p.type is kind}
-
-
 def _permission_id(name: str, kind: PermissionType) -> str:
-    return _permission_ids(kind)[name]
+    return pinned_permission_ids(kind)[name]
 
 
 def _request_label(permission_id: str, kind: str) -> str:

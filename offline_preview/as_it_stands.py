@@ -15,7 +15,6 @@ from typing import Any, Final
 
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.resource_types import COMPONENT
-
 from mock_engine.engine import PROJECT, DeclaredResource
 from offline_preview.graph_export import Export
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypedDict
 
 from entra_vocabulary.manifests import GLOBAL_ADMINISTRATOR
-
 from mock_engine.engine import PROJECT, REPOSITORY, ProgramRun, StackConfig, run_program
 from offline_preview.cli import (
     EXIT_CRASH,

@@ -10,16 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, NotRequired, TypedDict
 
+from components.app_registration import TYPE_TOKEN as COMPONENT_TYPE
 from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import permission_label, permission_name, role_label, role_name
 from entra_vocabulary.microsoft_ids import (
-    GRAPH_PERMISSIONS,
     MICROSOFT_GRAPH_APP_ID,
     MICROSOFT_GRAPH_DISPLAY_NAME,
     PermissionType,
-    directory_role_name,
+    pinned_permission_ids,
 )
-
-from components.app_registration import TYPE_TOKEN as COMPONENT_TYPE
 from mock_engine.engine import (
     GRAPH_OBJECT_ID,
     UNKNOWN,
@@ -29,16 +28,12 @@ from mock_engine.engine import (
 )
 from offline_preview.verdict import PolicyVerdict
 
+APPLICATION: Final = PermissionType.APPLICATION
+DELEGATED: Final = PermissionType.DELEGATED
 PLAN_SCHEMA: Final = "privilege-secure-entra/offline-preview/v1"
 MASK: Final = "[secret]"
 
-_PERMISSION_NAMES: Final = {permission.id: permission.name for permission in GRAPH_PERMISSIONS}
-"""Every pinned Graph permission id to its name (ids are unique across both types)."""
-_SCOPE_IDS: Final = {
-    permission.name: permission.id
-    for permission in GRAPH_PERMISSIONS
-    if permission.type is PermissionType.DELEGATED
-}
+_SCOPE_IDS: Final = pinned_permission_ids(DELEGATED)
 
 
 class NamedId(TypedDict):
@@ -119,16 +114,6 @@ class Plan(TypedDict):
     ``deletedWith``): reported here, since no policy can."""
 
 
-def permission_label(permission_id: str) -> str:
-    """``User.Read (e1fe6dd8-…)`` for an id our table knows; the bare id flagged otherwise."""
-    return f"{_PERMISSION_NAMES.get(permission_id, 'UNKNOWN PERMISSION')} ({permission_id})"
-
-
-def role_label(template_id: str) -> str:
-    name = directory_role_name(template_id)
-    return f"{name or 'UNKNOWN ROLE'} ({template_id})"
-
-
 def _resource_label(object_id: object) -> str:
     if object_id == GRAPH_OBJECT_ID:
         return MICROSOFT_GRAPH_DISPLAY_NAME
@@ -181,15 +166,15 @@ def summarize(resource: DeclaredResource, secrets: _Secrets) -> list[str]:
         ]
         for access in inputs.get("requiredResourceAccesses") or []:
             for requested in access.get("resourceAccesses") or []:
-                kind = "application" if requested.get("type") == "Role" else "delegated"
+                type = APPLICATION if requested.get("type") == "Role" else DELEGATED
+                kind = type.value.lower()
                 target = (
                     MICROSOFT_GRAPH_DISPLAY_NAME
                     if access.get("resourceAppId") == MICROSOFT_GRAPH_APP_ID
                     else f"app {access.get('resourceAppId')}"
                 )
-                lines.append(
-                    f"requests {target} / {permission_label(str(requested.get('id')))} ({kind})"
-                )
+                label = permission_label(str(requested.get("id")), type)
+                lines.append(f"requests {target} / {label} ({kind})")
         lines.append(f"owners: {', '.join(map(_shown, inputs.get('owners') or [])) or 'none'}")
         return lines
     if resource.type == types.SERVICE_PRINCIPAL:
@@ -200,7 +185,7 @@ def summarize(resource: DeclaredResource, secrets: _Secrets) -> list[str]:
     if resource.type == types.APP_ROLE_ASSIGNMENT:
         return [
             f"AppRoleAssignment → {_resource_label(inputs.get('resourceObjectId'))} / "
-            f"{permission_label(str(inputs.get('appRoleId')))}"
+            f"{permission_label(str(inputs.get('appRoleId')), APPLICATION)}"
         ]
     if resource.type == types.DELEGATED_PERMISSION_GRANT:
         scope = (
@@ -371,8 +356,9 @@ def _grants(resources: Sequence[DeclaredResource]) -> Grants:
     for r in resources:
         if r.type == types.APP_ROLE_ASSIGNMENT:
             permission_id = str(r.inputs.get("appRoleId"))
-            name = _PERMISSION_NAMES.get(permission_id, "UNKNOWN PERMISSION")
-            application.append({"name": name, "id": permission_id})
+            application.append(
+                {"name": permission_name(permission_id, APPLICATION), "id": permission_id}
+            )
         elif r.type == types.DELEGATED_PERMISSION_GRANT:
             delegated.extend(
                 {"name": str(claim), "id": _SCOPE_IDS.get(str(claim), "")}
@@ -380,9 +366,7 @@ def _grants(resources: Sequence[DeclaredResource]) -> Grants:
             )
         elif r.type == types.DIRECTORY_ROLE_ASSIGNMENT:
             template_id = str(r.inputs.get("roleId"))
-            roles.append(
-                {"name": directory_role_name(template_id) or "UNKNOWN ROLE", "id": template_id}
-            )
+            roles.append({"name": role_name(template_id), "id": template_id})
     return {
         "applicationPermissions": sorted(application, key=lambda g: g["name"]),
         "delegatedPermissions": sorted(delegated, key=lambda g: g["name"]),

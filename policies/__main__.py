@@ -6,8 +6,9 @@ so nothing else belongs here. The CLI runs it from this folder, which is on ``sy
 found beside this file, whatever the folder is called, so the folder ships alone.
 """
 
-from entra_guard.guardrails import PACK_NAME, build_policies
 from pulumi_policy import EnforcementLevel, PolicyPack
+
+from entra_guard.guardrails import PACK_NAME, build_policies
 
 PolicyPack(
     name=PACK_NAME,

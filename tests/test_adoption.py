@@ -8,6 +8,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
+from components.adoption import (
+    ADOPT_LEFT_IN_CONFIG_WARNING,
+    IMPORT_ID_FORMATS,
+    NOT_IMPORTABLE,
+    import_id,
+)
 from entra_vocabulary.resource_types import (
     APP_ROLE_ASSIGNMENT,
     APPLICATION,
@@ -15,13 +22,6 @@ from entra_vocabulary.resource_types import (
     DELEGATED_PERMISSION_GRANT,
     DIRECTORY_ROLE_ASSIGNMENT,
     SERVICE_PRINCIPAL,
-)
-
-from components.adoption import (
-    ADOPT_LEFT_IN_CONFIG_WARNING,
-    IMPORT_ID_FORMATS,
-    NOT_IMPORTABLE,
-    import_id,
 )
 from mock_engine.engine import GRAPH_OBJECT_ID, REPOSITORY, UNKNOWN, ProgramRun, run_program
 from offline_preview.cli import main

@@ -11,7 +11,6 @@ import jsonschema
 import pytest
 import regress
 import yaml
-from entra_vocabulary.manifests import MANIFESTS
 from pulumi.runtime.proto import provider_pb2
 
 from components.app_registration import TYPE_TOKEN
@@ -24,6 +23,7 @@ from components.package import (
 )
 from components.settings import SETTINGS, SETTINGS_BY_KEY
 from components.stack_outputs import STACK_OUTPUT_NAMES
+from entra_vocabulary.manifests import MANIFESTS
 from mock_engine.engine import REPOSITORY
 from tests.plugin_host import Plugin, started_plugin
 

@@ -14,16 +14,16 @@ from typing import Any
 import grpc  # type: ignore[import-untyped]
 import pytest
 import yaml
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.clock import rfc3339
-from entra_vocabulary.manifests import MANIFESTS
-from entra_vocabulary.microsoft_ids import DIRECTORY_ROLE_TEMPLATE_IDS, MICROSOFT_GRAPH_APP_ID
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from components.app_registration import PASSWORD_WRITEBACK_WARNING, TYPE_TOKEN
 from components.secret_rotation import PINNED_CLOCK_IGNORED_WARNING, plan_rotation
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rfc3339
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import DIRECTORY_ROLE_TEMPLATE_IDS, MICROSOFT_GRAPH_APP_ID
 from mock_engine.engine import GRAPH_OBJECT_ID, fake_client_secret
 from tests.plugin_host import PLUGIN_DIRECTORY, Plugin, started_plugin
 

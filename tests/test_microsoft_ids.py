@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from entra_vocabulary.manifests import MANIFESTS
 from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from components.stack_outputs import STACK_OUTPUT_NAMES
 from entra_vocabulary.manifests import MANIFESTS
 from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
@@ -27,8 +29,6 @@ from entra_vocabulary.resource_types import (
 from entra_vocabulary.resource_types import (
     DIRECTORY_ROLE_ASSIGNMENT as ROLE_ASSIGNMENT,
 )
-
-from components.stack_outputs import STACK_OUTPUT_NAMES
 from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,

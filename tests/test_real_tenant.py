@@ -12,14 +12,14 @@ from pathlib import Path
 
 import grpc  # type: ignore[import-untyped]
 import pytest
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.clock import rfc3339, rotation_clock
-from entra_vocabulary.manifests import MANIFESTS
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2_grpc
 
 from components import app_registration
 from components.secret_rotation import PINNED_CLOCK_IGNORED_WARNING
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rfc3339, rotation_clock
+from entra_vocabulary.manifests import MANIFESTS
 from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     DeclaredResource,

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from entra_vocabulary.clock import rfc3339
 
 from components.app_registration import NOTHING_TO_REVOKE_MESSAGE
 from components.secret_rotation import plan_rotation
+from entra_vocabulary.clock import rfc3339
 from mock_engine.engine import ProgramRun, run_program
 from tests.engine_state import EngineState
 

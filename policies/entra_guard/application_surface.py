@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -21,6 +20,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.values import UNKNOWN, Findings, blocks, elements, read, read_path, text
+from entra_vocabulary import resource_types as types
 
 SINGLE_TENANT_POLICY: Final = "single-tenant-application"
 NO_SIGN_IN_SURFACE_POLICY: Final = "no-interactive-sign-in-surface"

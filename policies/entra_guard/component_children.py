@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -24,6 +23,7 @@ from pulumi_policy import (
 
 from entra_guard.stack_links import urn_type
 from entra_guard.values import Findings
+from entra_vocabulary import resource_types as types
 
 COMPONENT_CHILDREN_POLICY: Final = "declared-by-the-component"
 

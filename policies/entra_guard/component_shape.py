@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.first_party import first_party_name
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -26,6 +24,8 @@ from pulumi_policy import (
 
 from entra_guard.stack_links import label
 from entra_guard.values import UNKNOWN, Findings, read, text
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.first_party import first_party_name
 
 COMPONENT_SHAPE_POLICY: Final = "component-shape"
 _IDENTITIES: Final = ("objectId", "clientId")

@@ -12,13 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.labels import (
-    describe_permission_id,
-    describe_permission_name,
-    graph_permission_by_name,
-)
-from entra_vocabulary.microsoft_ids import PermissionType
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -31,6 +24,13 @@ from pulumi_policy import (
 
 from entra_guard.stack_links import label, linked, of_type
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import (
+    describe_permission_id,
+    describe_permission_name,
+    graph_permission_by_name,
+)
+from entra_vocabulary.microsoft_ids import PermissionType
 
 CONSENT_POLICY: Final = "consent-matches-request"
 _SP_IDS: Final = ("objectId", "id")

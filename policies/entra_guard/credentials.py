@@ -12,9 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.clock import rotation_clock
-from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -35,6 +32,9 @@ from entra_guard.stack_links import (
     possible_links,
 )
 from entra_guard.values import UNKNOWN, Findings, Unknown, blocks, read, text
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import rotation_clock
+from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
 
 SECRET_EXPIRY_POLICY: Final = "client-secret-expiry"
 SECRET_COUNT_POLICY: Final = "client-secret-count"

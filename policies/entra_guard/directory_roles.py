@@ -10,15 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.labels import (
-    DEFAULT_DIRECTORY_ROLES,
-    GLOBAL_ADMINISTRATOR_ROLE,
-    describe_role_id,
-    directory_role_id,
-    directory_role_name,
-    listing,
-)
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -30,6 +21,15 @@ from pulumi_policy import (
 
 from entra_guard import knobs
 from entra_guard.values import UNKNOWN, Findings, read, text
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import (
+    DEFAULT_DIRECTORY_ROLES,
+    GLOBAL_ADMINISTRATOR_ROLE,
+    describe_role_id,
+    directory_role_id,
+    listing,
+)
+from entra_vocabulary.microsoft_ids import directory_role_name
 
 DIRECTORY_ROLE_POLICY: Final = "directory-role-allowlist"
 ALLOWED_ROLES: Final = "allowedRoles"

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.microsoft_ids import GRAPH_PERMISSIONS
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -28,6 +26,8 @@ from pulumi_policy import (
 from entra_guard import knobs
 from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.microsoft_ids import GRAPH_PERMISSIONS
 
 GRANT_RECIPIENTS_POLICY: Final = "grant-recipients"
 MAX_PRIVILEGED_APPLICATIONS: Final = "maxPrivilegedApplications"

@@ -10,6 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+
+from entra_guard import knobs
+from entra_guard.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import (
     DEFAULT_APPLICATION_PERMISSIONS,
@@ -22,17 +33,6 @@ from entra_vocabulary.labels import (
     listing,
 )
 from entra_vocabulary.microsoft_ids import PermissionType
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-)
-
-from entra_guard import knobs
-from entra_guard.values import UNKNOWN, Findings, elements, read, text
 
 APPLICATION_PERMISSIONS_POLICY: Final = "graph-application-permissions-allowlist"
 DELEGATED_PERMISSIONS_POLICY: Final = "graph-delegated-permissions-allowlist"

@@ -15,10 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.labels import directory_role_name, graph_permission_by_id
-from entra_vocabulary.manifests import MANIFESTS, Manifest
-from entra_vocabulary.microsoft_ids import PermissionType
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -31,6 +27,10 @@ from pulumi_policy import (
 
 from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
 from entra_guard.values import UNKNOWN, elements, read, text
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.labels import graph_permission_by_id
+from entra_vocabulary.manifests import MANIFESTS, Manifest
+from entra_vocabulary.microsoft_ids import PermissionType, directory_role_name
 
 MANIFEST_POLICY: Final = "single-manifest"
 _APPLICATION: Final = PermissionType.APPLICATION

@@ -12,7 +12,6 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Final
 
-from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -25,6 +24,7 @@ from pulumi_policy import (
 from entra_guard import knobs
 from entra_guard.stewardship import ALLOWED_OWNERS, stack_of
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
+from entra_vocabulary import resource_types as types
 
 OWNERSHIP_POLICY: Final = "owners-from-component"
 REQUIRED_ON: Final = "ownerAllowlistRequiredOn"

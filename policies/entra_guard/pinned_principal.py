@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -25,6 +24,7 @@ from pulumi_policy import (
 
 from entra_guard import knobs
 from entra_guard.values import UNKNOWN, Findings, read, text
+from entra_vocabulary import resource_types as types
 
 PINNED_POLICY: Final = "pinned-principal"
 SERVICE_PRINCIPAL_IDS: Final = "servicePrincipalObjectIds"

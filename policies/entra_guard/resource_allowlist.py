@@ -13,7 +13,6 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Final
 
-from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -25,6 +24,7 @@ from pulumi_policy import (
 
 from entra_guard import knobs
 from entra_guard.values import Findings
+from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 
 RESOURCE_TYPES_POLICY: Final = "resource-types-allowlist"
 ALLOWED_RESOURCE_TYPES: Final = "allowedResourceTypes"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from entra_vocabulary import resource_types as types
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -23,6 +22,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.values import UNKNOWN, Findings, elements, read
+from entra_vocabulary import resource_types as types
 
 ROLE_PATHS_POLICY: Final = "directory-role-paths"
 

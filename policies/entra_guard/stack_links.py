@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from entra_vocabulary.resource_types import APPLICATION, COMPONENT
 from pulumi_policy import PolicyResource
 
 from entra_guard.values import UNKNOWN, Unknown, read, text
+from entra_vocabulary.resource_types import APPLICATION, COMPONENT
 
 Link = PolicyResource | None | Unknown
 """The resource a property points at; ``None`` when outside the stack or unset."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Final
 
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.first_party import first_party_name
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -23,6 +21,8 @@ from pulumi_policy import (
 
 from entra_guard import knobs
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.first_party import first_party_name
 
 FIRST_PARTY_POLICY: Final = "graph-service-principal-not-managed"
 OWNERS_POLICY: Final = "owners-restricted"

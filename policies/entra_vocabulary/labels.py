@@ -19,6 +19,8 @@ from entra_vocabulary.microsoft_ids import (
     MICROSOFT_GRAPH_APP_ID,
     GraphPermission,
     PermissionType,
+    directory_role_name,
+    same_guid,
 )
 
 GRAPH_APP_ID: Final = MICROSOFT_GRAPH_APP_ID
@@ -40,14 +42,9 @@ DEFAULT_DIRECTORY_ROLES: Final[tuple[str, ...]] = tuple(
 """Union of every manifest's directory roles; Global Administrator needs its own switch."""
 
 
-def _same_guid(left: str, right: str) -> bool:
-    """GUIDs compare case-insensitively."""
-    return left.strip().lower() == right.strip().lower()
-
-
 def is_graph(app_id: str) -> bool:
     """Whether an application (client) id is Microsoft Graph's."""
-    return _same_guid(app_id, GRAPH_APP_ID)
+    return same_guid(app_id, GRAPH_APP_ID)
 
 
 _BY_ID: Final = {(p.type, p.id.lower()): p for p in GRAPH_PERMISSION_TABLE}
@@ -81,14 +78,6 @@ def describe_permission_name(name: str, type: PermissionType) -> str:
     return name if permission is None else f"{permission.name} ({permission.id})"
 
 
-def directory_role_name(template_id: str) -> str | None:
-    """The built-in role a template id stands for, or ``None`` when the table lacks it."""
-    for name, role_id in DIRECTORY_ROLE_TEMPLATE_IDS.items():
-        if _same_guid(role_id, template_id):
-            return name
-    return None
-
-
 def directory_role_id(name: str) -> str | None:
     """The template id of a built-in role name, or ``None``."""
     return DIRECTORY_ROLE_TEMPLATE_IDS.get(name)
@@ -108,3 +97,25 @@ def describe_role_id(template_id: str) -> str:
 def listing(names: tuple[str, ...] | list[str]) -> str:
     """A short, stable rendering of an allowlist for messages."""
     return "[" + ", ".join(sorted(names)) + "]" if names else "[] (nothing)"
+
+
+def permission_name(permission_id: str, type: PermissionType) -> str:
+    """The offline preview's name for a Graph permission id: Microsoft's, or
+    ``UNKNOWN PERMISSION`` when Microsoft publishes no permission of that id and type."""
+    permission = graph_permission_by_id(permission_id, type)
+    return "UNKNOWN PERMISSION" if permission is None else permission.name
+
+
+def permission_label(permission_id: str, type: PermissionType) -> str:
+    """``User.Read (e1fe6dd8-…)``, as the offline preview shows a Graph permission."""
+    return f"{permission_name(permission_id, type)} ({permission_id})"
+
+
+def role_name(template_id: str) -> str:
+    """The offline preview's name for a role template id, ``UNKNOWN ROLE`` when not built in."""
+    return directory_role_name(template_id) or "UNKNOWN ROLE"
+
+
+def role_label(template_id: str) -> str:
+    """``User Administrator (fe930be7-…)``, as the offline preview shows a directory role."""
+    return f"{role_name(template_id)} ({template_id})"

@@ -135,9 +135,20 @@ DIRECTORY_ROLE_TEMPLATE_IDS: Final[dict[str, str]] = {
 """Built-in directory role name to its template id (the same in every tenant)."""
 
 
+def same_guid(left: str, right: str) -> bool:
+    """GUIDs compare case-insensitively (Entra returns them in either case)."""
+    return left.strip().lower() == right.strip().lower()
+
+
 def directory_role_name(template_id: str) -> str | None:
-    """The role a template id stands for, or ``None`` when it is not one of ours."""
+    """The built-in role a template id stands for, or ``None`` when the table lacks it."""
     for name, role_id in DIRECTORY_ROLE_TEMPLATE_IDS.items():
-        if role_id == template_id.lower():
+        if same_guid(role_id, template_id):
             return name
     return None
+
+
+def pinned_permission_ids(type: PermissionType) -> dict[str, str]:
+    """Name to id of every Graph permission of ``type`` a manifest asks for (``GRAPH_PERMISSIONS``):
+    what the mock tenant publishes and the offline preview names."""
+    return {p.name: p.id for p in GRAPH_PERMISSIONS if p.type is type}

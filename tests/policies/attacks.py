@@ -19,6 +19,8 @@ import pulumi
 import pulumi.dynamic
 import pulumi_azuread as azuread
 import pulumiverse_time
+
+from components.app_registration import AppRegistration
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import rfc3339, rotation_clock
 from entra_vocabulary.manifests import GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR
@@ -28,8 +30,6 @@ from entra_vocabulary.microsoft_ids import (
     PermissionType,
     graph_permission,
 )
-
-from components.app_registration import AppRegistration
 from mock_engine.engine import DEPLOYER_OBJECT_ID, GRAPH_OBJECT_ID, fake_guid
 
 ATTACKER: Final = fake_guid("attacker", "user")

@@ -15,15 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from entra_guard.guardrails import build_policies
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.manifests import MANIFESTS
-from entra_vocabulary.microsoft_ids import (
-    DIRECTORY_ROLE_TEMPLATE_IDS,
-    MICROSOFT_GRAPH_APP_ID,
-    PermissionType,
-    graph_permission,
-)
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,
@@ -36,6 +27,15 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+from entra_guard.guardrails import build_policies
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.manifests import MANIFESTS
+from entra_vocabulary.microsoft_ids import (
+    DIRECTORY_ROLE_TEMPLATE_IDS,
+    MICROSOFT_GRAPH_APP_ID,
+    PermissionType,
+    graph_permission,
+)
 from offline_preview.policy_client import UNKNOWN as UNKNOWN
 from offline_preview.policy_client import AnalyzedResource
 

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from entra_vocabulary.clock import SOURCE_DATE_EPOCH
-from entra_vocabulary.manifests import MANIFESTS
 
 from components.config import NAMESPACE
+from entra_vocabulary.clock import SOURCE_DATE_EPOCH
+from entra_vocabulary.manifests import MANIFESTS
 from mock_engine.engine import (
     PROJECT,
     REPOSITORY,

@@ -16,10 +16,10 @@ from typing import Any, Final
 
 import jsonschema
 import pytest
-from entra_vocabulary import resource_types as types
-from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 
 from components.app_registration import TYPE_TOKEN
+from entra_vocabulary import resource_types as types
+from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 from mock_engine.engine import REPOSITORY, ProgramRun, read_stack_config_file, run_program
 from offline_preview import cli
 from offline_preview.plan import build_plan

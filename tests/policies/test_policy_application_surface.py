@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from entra_vocabulary import resource_types as types
 
+from entra_vocabulary import resource_types as types
 from tests.policies.policy_harness import UNKNOWN, application, check, resource, without
 
 TENANT = "single-tenant-application"

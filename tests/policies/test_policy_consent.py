@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
-
 from tests.policies.policy_harness import (
     APP_ROLE_IDS,
     APPLICATION_URN,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from entra_guard.credentials import parse_rfc3339
 from entra_vocabulary import resource_types as types
-
 from tests.policies.policy_harness import (
     APPLICATION_URN,
     UNKNOWN,

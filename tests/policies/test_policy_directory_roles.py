@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import DIRECTORY_ROLE_TEMPLATE_IDS
-
 from tests.policies.policy_harness import (
     GLOBAL_ADMINISTRATOR_ID,
     PRIVILEGED_AUTH_ADMIN_ID,

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+
+from components.config import NAMESPACE
 from entra_guard.guardrails import PACK_NAME
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import SOURCE_DATE_EPOCH
@@ -32,8 +34,6 @@ from entra_vocabulary.microsoft_ids import (
     PermissionType,
     graph_permission,
 )
-
-from components.config import NAMESPACE
 from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     REPOSITORY,

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import SOURCE_DATE_EPOCH, rfc3339
-
 from mock_engine.engine import DEPLOYER_OBJECT_ID, fake_guid
 from offline_preview.policy_client import PolicyPackClient
 from tests.policies.program_harness import DEV, MODES, ProgramRuns, Scenario, judge_stack, show

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from entra_vocabulary import resource_types as types
 
+from entra_vocabulary import resource_types as types
 from offline_preview.policy_client import (
     PACK_DIRECTORY,
     UNKNOWN,

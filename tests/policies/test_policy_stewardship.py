@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID
-
 from offline_preview.policy_client import AnalyzedResource
 from tests.policies.policy_harness import (
     DEPLOYER,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from entra_guard import knobs
-from entra_guard.values import UNKNOWN, Findings, UnknownDuringPreviewError, blocks, elements, read
 from pulumi_policy.proxy import unknown_checking_proxy
 
+from entra_guard import knobs
+from entra_guard.values import UNKNOWN, Findings, UnknownDuringPreviewError, blocks, elements, read
 from tests.policies.policy_harness import UNKNOWN as WIRE_UNKNOWN
 
 
