@@ -39,6 +39,14 @@ from components.stack_outputs import STACK_OUTPUT_NAMES
 
 TYPE_TOKEN = "privilegesecure:index:AppRegistration"
 
+NOTHING_TO_REVOKE_MESSAGE: Final = (
+    "revokePreviousSecret is earlier than every current secret's end date: nothing was revoked. "
+    "If a leaked secret is still valid, set revokePreviousSecret to the value of the stack output "
+    "clientSecretRotatesAt (never the portal's Expires, which can differ after a "
+    "secretLifetimeDays change); otherwise the key may be removed"
+)
+"""One line: a date copied from elsewhere must not read as "revoked" while the secret lives."""
+
 PASSWORD_WRITEBACK_WARNING = (
     "hybridTenant is true: enable Password Writeback in Microsoft Entra Connect (or Cloud Sync), "
     "or every password rotation Privilege Secure attempts for a synchronised account will fail"
@@ -224,11 +232,7 @@ class AppRegistration(pulumi.ComponentResource):
             slot.label: _declare_secret(name, slot, application, args, self) for slot in slots
         }
         if len(slots) == len(rotation.slots) and args.get("revoke_previous_secret"):
-            pulumi.log.info(
-                "revokePreviousSecret names a secret already rotated out: nothing to revoke, "
-                "and the key may be removed",
-                resource=self,
-            )
+            pulumi.log.info(NOTHING_TO_REVOKE_MESSAGE, resource=self)
         privileged = pulumi.ResourceOptions.merge(
             guarded, pulumi.ResourceOptions(depends_on=[replicated, *passwords.values()])
         )
