@@ -629,6 +629,46 @@ def gates_itself(job: Mapping[str, Any]) -> None:
     assert not any("--all-stacks" in command for command in run)
 
 
+def own_preview_script(job: Mapping[str, Any]) -> str:
+    (text,) = [
+        text
+        for _, steps in jobs_with_steps(job)
+        for step in steps
+        if isinstance(step, dict)
+        for text in step_scripts(step)
+        if any(runs_offline_preview(" ".join(command)) for command in commands(text))
+    ]
+    return text
+
+
+@pytest.mark.parametrize(("code", "stops"), [(0, False), (1, True), (2, False), (3, False)])
+def test_a_stack_s_own_offline_preview_stops_its_up_only_on_a_violation(
+    tmp_path: Path, code: int, stops: bool
+) -> None:
+    """A violation is a verdict; exit 2 or 3 (a `secure:` owners list it cannot decrypt) is not,
+    and `pulumi up` checks the config and runs the pack itself: a warning, never a block."""
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\necho '### preview'\nexit {code}\n")
+    python.chmod(0o755)
+    deploy = next(s for s in load(AZURE_STACK_PIPELINE)["stages"] if s["stage"] == "Deploy")
+    for where, job in (("github", load(GITHUB_WORKFLOW)["jobs"]["up"]), ("azure", deploy)):
+        run = subprocess.run(
+            ["bash", "-e", "-c", own_preview_script(job)],
+            cwd=tmp_path,
+            env={
+                "PATH": "/usr/bin:/bin",
+                "STACK": "contoso",
+                "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert (run.returncode != 0) is stops, where
+        warned = "No offline verdict for stack contoso" in run.stdout
+        assert warned is (code in (2, 3)), where
+
+
 def test_github_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
     jobs = load(GITHUB_WORKFLOW)["jobs"]
     # the tests (the program deployed) and the stack list; not the fleet's offline preview,
