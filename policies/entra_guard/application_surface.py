@@ -12,13 +12,12 @@ from typing import Any, Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.values import UNKNOWN, Findings, blocks, elements, read, read_path, text
 from entra_vocabulary import resource_types as types
 
@@ -132,37 +131,33 @@ def validate_no_sign_in_surface(
     findings.report(report_violation)
 
 
-def single_tenant_policy() -> ResourceValidationPolicy:
-    """The ``single-tenant-application`` policy."""
-    return ResourceValidationPolicy(
-        name=SINGLE_TENANT_POLICY,
-        description="The application is single-tenant: signInAudience is AzureADMyOrg.",
-        validate=validate_single_tenant,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.HIGH,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps='Set signInAudience to "AzureADMyOrg" or leave it unset.',
-        tags=["entra-id", "tier-0"],
-    )
+SINGLE_TENANT_DECLARATION: Final = Declaration(
+    name=SINGLE_TENANT_POLICY,
+    description="The application is single-tenant: signInAudience is AzureADMyOrg.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    kind=Kind.RESOURCE,
+    validate=validate_single_tenant,
+    remediation='Set signInAudience to "AzureADMyOrg" or leave it unset.',
+    tags=("entra-id", "tier-0"),
+)
 
 
-def no_sign_in_surface_policy() -> ResourceValidationPolicy:
-    """The ``no-interactive-sign-in-surface`` policy."""
-    return ResourceValidationPolicy(
-        name=NO_SIGN_IN_SURFACE_POLICY,
-        description=(
-            "The application has no interactive sign-in surface: no web, SPA or public-client "
-            "redirect URIs, no implicit grant, no identifier URIs, no fallback public client."
-        ),
-        validate=validate_no_sign_in_surface,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.HIGH,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Remove web, singlePageApplication and publicClient redirect URIs, implicitGrant, "
-            "identifierUris and fallbackPublicClientEnabled (and any ApplicationRedirectUris, "
-            "ApplicationIdentifierUri or ApplicationFallbackPublicClient resources): the "
-            "integration signs in with its own client secret only."
-        ),
-        tags=["entra-id", "tier-0"],
-    )
+NO_SIGN_IN_SURFACE_DECLARATION: Final = Declaration(
+    name=NO_SIGN_IN_SURFACE_POLICY,
+    description=(
+        "The application has no interactive sign-in surface: no web, SPA or public-client "
+        "redirect URIs, no implicit grant, no identifier URIs, no fallback public client."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    kind=Kind.RESOURCE,
+    validate=validate_no_sign_in_surface,
+    remediation=(
+        "Remove web, singlePageApplication and publicClient redirect URIs, implicitGrant, "
+        "identifierUris and fallbackPublicClientEnabled (and any ApplicationRedirectUris, "
+        "ApplicationIdentifierUri or ApplicationFallbackPublicClient resources): the "
+        "integration signs in with its own client secret only."
+    ),
+    tags=("entra-id", "tier-0"),
+)

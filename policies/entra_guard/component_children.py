@@ -14,13 +14,12 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.stack_links import urn_type
 from entra_guard.values import Findings
 from entra_vocabulary import resource_types as types
@@ -56,21 +55,19 @@ def validate_component_children(
     findings.report(report_violation)
 
 
-def component_children_policy() -> ResourceValidationPolicy:
-    """The ``declared-by-the-component`` policy."""
-    return ResourceValidationPolicy(
-        name=COMPONENT_CHILDREN_POLICY,
-        description=(
-            "Applications, service principals, app role assignments, delegated grants, directory "
-            "role assignments and client secrets are declared only by the component."
-        ),
-        validate=validate_component_children,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Remove the resource: the privilegesecure:index:AppRegistration component declares "
-            "everything the integration needs, from its config."
-        ),
-        tags=["entra-id", "tier-0"],
-    )
+COMPONENT_CHILDREN_DECLARATION: Final = Declaration(
+    name=COMPONENT_CHILDREN_POLICY,
+    description=(
+        "Applications, service principals, app role assignments, delegated grants, directory "
+        "role assignments and client secrets are declared only by the component."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_component_children,
+    remediation=(
+        "Remove the resource: the privilegesecure:index:AppRegistration component declares "
+        "everything the integration needs, from its config."
+    ),
+    tags=("entra-id", "tier-0"),
+)

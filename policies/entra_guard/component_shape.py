@@ -14,14 +14,13 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
     Severity,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.stack_links import label
 from entra_guard.values import UNKNOWN, Findings, read, text
 from entra_vocabulary import resource_types as types
@@ -100,21 +99,19 @@ def validate_component_shape(args: StackValidationArgs, report_violation: Report
     findings.report(report_violation)
 
 
-def component_shape_policy() -> StackValidationPolicy:
-    """The ``component-shape`` policy."""
-    return StackValidationPolicy(
-        name=COMPONENT_SHAPE_POLICY,
-        description=(
-            "Each component declares one application and one service principal; no two "
-            "resources manage the same Entra object; no Microsoft first-party service principal."
-        ),
-        validate=validate_component_shape,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Remove the extra Application or ServicePrincipal (and any import of an object the "
-            "stack already manages, or of a Microsoft service principal)."
-        ),
-        tags=["entra-id", "tier-0"],
-    )
+COMPONENT_SHAPE_DECLARATION: Final = Declaration(
+    name=COMPONENT_SHAPE_POLICY,
+    description=(
+        "Each component declares one application and one service principal; no two "
+        "resources manage the same Entra object; no Microsoft first-party service principal."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.STACK,
+    validate=validate_component_shape,
+    remediation=(
+        "Remove the extra Application or ServicePrincipal (and any import of an object the "
+        "stack already manages, or of a Microsoft service principal)."
+    ),
+    tags=("entra-id", "tier-0"),
+)

@@ -14,14 +14,13 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
     Severity,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.stack_links import label, linked, of_type
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
@@ -176,23 +175,21 @@ def validate_consent(args: StackValidationArgs, report_violation: ReportViolatio
     findings.report(report_violation)
 
 
-def consent_policy() -> StackValidationPolicy:
-    """The ``consent-matches-request`` policy."""
-    return StackValidationPolicy(
-        name=CONSENT_POLICY,
-        description=(
-            "Every app role assignment and delegated grant of the application's service "
-            "principal matches a requested permission, and every requested permission is "
-            "consented."
-        ),
-        validate=validate_consent,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.HIGH,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Derive requiredResourceAccesses, AppRoleAssignments and the delegated permission "
-            "grant from the same manifest: add the missing AppRoleAssignment/claim value, or "
-            "remove the consent the application does not request."
-        ),
-        tags=["entra-id", "tier-0", "availability"],
-    )
+CONSENT_DECLARATION: Final = Declaration(
+    name=CONSENT_POLICY,
+    description=(
+        "Every app role assignment and delegated grant of the application's service "
+        "principal matches a requested permission, and every requested permission is "
+        "consented."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    kind=Kind.STACK,
+    validate=validate_consent,
+    remediation=(
+        "Derive requiredResourceAccesses, AppRoleAssignments and the delegated permission "
+        "grant from the same manifest: add the missing AppRoleAssignment/claim value, or "
+        "remove the consent the application does not request."
+    ),
+    tags=("entra-id", "tier-0", "availability"),
+)

@@ -14,17 +14,15 @@ from typing import Any, Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Clock, Declaration, Kind
 from entra_guard.stack_links import (
     component_applications,
     label,
@@ -45,8 +43,6 @@ MAX_SECRETS: Final = "maxSecretsPerApplication"
 DEFAULT_MAX_LIFETIME_DAYS: Final = MAX_SECRET_LIFETIME_DAYS
 """The program refuses a longer ``secretLifetimeDays``: every value it accepts passes."""
 DEFAULT_MAX_SECRETS: Final = 2
-
-Clock = Callable[[], datetime]
 
 
 OFFLINE_CLOCK: Final = "PRIVILEGE_SECURE_OFFLINE_CLOCK"
@@ -150,32 +146,29 @@ def make_validate_expiry(
     return validate_expiry
 
 
-def secret_expiry_policy(clock: Clock = utc_now) -> ResourceValidationPolicy:
-    """The ``client-secret-expiry`` policy."""
-    return ResourceValidationPolicy(
-        name=SECRET_EXPIRY_POLICY,
-        description=(
-            "Every client secret has an absolute endDate at most maxLifetimeDays ahead "
-            "(no endDateRelative, no open end); so does every certificate that sets one."
-        ),
-        validate=make_validate_expiry(clock),
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.HIGH,
-        config_schema=PolicyConfigSchema(
-            properties={
-                MAX_LIFETIME_DAYS: knobs.integer_schema(
-                    "Longest allowed client secret lifetime, in days from the time of the check.",
-                    DEFAULT_MAX_LIFETIME_DAYS,
-                    1,
-                )
-            }
-        ),
-        remediation_steps=(
-            'Set endDate to an absolute RFC 3339 date (e.g. "2027-05-26T00:00:00Z") within '
-            "maxLifetimeDays, remove endDateRelative, and rotate before it expires."
-        ),
-        tags=["entra-id", "credentials"],
-    )
+SECRET_EXPIRY_DECLARATION: Final = Declaration(
+    name=SECRET_EXPIRY_POLICY,
+    description=(
+        "Every client secret has an absolute endDate at most maxLifetimeDays ahead "
+        "(no endDateRelative, no open end); so does every certificate that sets one."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    kind=Kind.RESOURCE,
+    validate_at=make_validate_expiry,
+    knobs={
+        MAX_LIFETIME_DAYS: knobs.integer_schema(
+            "Longest allowed client secret lifetime, in days from the time of the check.",
+            DEFAULT_MAX_LIFETIME_DAYS,
+            1,
+        )
+    },
+    remediation=(
+        'Set endDate to an absolute RFC 3339 date (e.g. "2027-05-26T00:00:00Z") within '
+        "maxLifetimeDays, remove endDateRelative, and rotate before it expires."
+    ),
+    tags=("entra-id", "credentials"),
+)
 
 
 CREDENTIAL_LINKS: Final[dict[str, tuple[str, bool]]] = {
@@ -282,31 +275,28 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
     findings.report(report_violation)
 
 
-def secret_count_policy() -> StackValidationPolicy:
-    """The ``client-secret-count`` policy."""
-    return StackValidationPolicy(
-        name=SECRET_COUNT_POLICY,
-        description=(
-            "An application has at most maxSecretsPerApplication credentials (the rotation "
-            "overlap), counting client secrets, password blocks, certificates and federated "
-            "identity credentials of the application and its service principals."
-        ),
-        validate=validate_secret_count,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.MEDIUM,
-        config_schema=PolicyConfigSchema(
-            properties={
-                MAX_SECRETS: knobs.integer_schema(
-                    "Most client secrets one application may have at once.", DEFAULT_MAX_SECRETS, 1
-                )
-            }
-        ),
-        remediation_steps=(
-            "Keep one current secret plus, during a rotation, the previous one; delete older "
-            "secrets (and any stray ServicePrincipalPassword) before adding a new one."
-        ),
-        tags=["entra-id", "credentials"],
-    )
+SECRET_COUNT_DECLARATION: Final = Declaration(
+    name=SECRET_COUNT_POLICY,
+    description=(
+        "An application has at most maxSecretsPerApplication credentials (the rotation "
+        "overlap), counting client secrets, password blocks, certificates and federated "
+        "identity credentials of the application and its service principals."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    kind=Kind.STACK,
+    validate=validate_secret_count,
+    knobs={
+        MAX_SECRETS: knobs.integer_schema(
+            "Most client secrets one application may have at once.", DEFAULT_MAX_SECRETS, 1
+        )
+    },
+    remediation=(
+        "Keep one current secret plus, during a rotation, the previous one; delete older "
+        "secrets (and any stray ServicePrincipalPassword) before adding a new one."
+    ),
+    tags=("entra-id", "credentials"),
+)
 
 
 def _kind(resource_type: str) -> str:
@@ -395,24 +385,22 @@ def validate_client_secrets_only(
     findings.report(report_violation)
 
 
-def client_secrets_only_policy() -> ResourceValidationPolicy:
-    """The ``credentials-client-secrets-only`` policy."""
-    return ResourceValidationPolicy(
-        name=CLIENT_SECRETS_ONLY_POLICY,
-        description=(
-            "The only credentials are the component's client secrets: no certificates, federated "
-            "identity credentials, service principal passwords or inline password."
-        ),
-        validate=validate_client_secrets_only,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Remove the credential. Privilege Secure signs in with the client secret the "
-            "component issues (output clientSecret); rotate it with secretVersion."
-        ),
-        tags=["entra-id", "tier-0", "credentials"],
-    )
+CLIENT_SECRETS_ONLY_DECLARATION: Final = Declaration(
+    name=CLIENT_SECRETS_ONLY_POLICY,
+    description=(
+        "The only credentials are the component's client secrets: no certificates, federated "
+        "identity credentials, service principal passwords or inline password."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_client_secrets_only,
+    remediation=(
+        "Remove the credential. Privilege Secure signs in with the client secret the "
+        "component issues (output clientSecret); rotate it with secretVersion."
+    ),
+    tags=("entra-id", "tier-0", "credentials"),
+)
 
 
 def make_validate_expired(
@@ -444,21 +432,19 @@ def make_validate_expired(
     return validate_expired
 
 
-def secret_expired_policy(clock: Clock = utc_now) -> ResourceValidationPolicy:
-    """The ``client-secret-expired`` policy (advisory: never blocks the repairing run)."""
-    return ResourceValidationPolicy(
-        name=SECRET_EXPIRED_POLICY,
-        description=(
-            "A credential whose endDate is in the past is reported, never blocked: it grants "
-            "nothing, and the run that repairs a missed rotation carries one."
-        ),
-        validate=make_validate_expired(clock),
-        enforcement_level=EnforcementLevel.ADVISORY,
-        severity=Severity.MEDIUM,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Run `pulumi up`: it issues the newest secret for the current window; update "
-            "Privilege Secure with the clientSecret output."
-        ),
-        tags=["entra-id", "credentials"],
-    )
+SECRET_EXPIRED_DECLARATION: Final = Declaration(
+    name=SECRET_EXPIRED_POLICY,
+    description=(
+        "A credential whose endDate is in the past is reported, never blocked: it grants "
+        "nothing, and the run that repairs a missed rotation carries one."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    kind=Kind.RESOURCE,
+    validate_at=make_validate_expired,
+    remediation=(
+        "Run `pulumi up`: it issues the newest secret for the current window; update "
+        "Privilege Secure with the clientSecret output."
+    ),
+    tags=("entra-id", "credentials"),
+)

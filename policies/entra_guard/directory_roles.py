@@ -12,14 +12,13 @@ from typing import Any, Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.values import UNKNOWN, Findings, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import (
@@ -131,35 +130,32 @@ def validate_directory_roles(
     findings.report(report_violation)
 
 
-def directory_role_policy() -> ResourceValidationPolicy:
-    """The ``directory-role-allowlist`` policy."""
-    return ResourceValidationPolicy(
-        name=DIRECTORY_ROLE_POLICY,
-        description=(
-            "Directory roles are limited to the allowlist (Global Administrator only when "
-            "explicitly allowed) and assigned tenant-wide only."
+DIRECTORY_ROLE_DECLARATION: Final = Declaration(
+    name=DIRECTORY_ROLE_POLICY,
+    description=(
+        "Directory roles are limited to the allowlist (Global Administrator only when "
+        "explicitly allowed) and assigned tenant-wide only."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_directory_roles,
+    knobs={
+        ALLOWED_ROLES: knobs.string_list_schema(
+            "Built-in directory role names the service principal may hold. Global "
+            f"Administrator is governed by {ALLOW_GLOBAL_ADMINISTRATOR} only.",
+            DEFAULT_DIRECTORY_ROLES,
         ),
-        validate=validate_directory_roles,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(
-            properties={
-                ALLOWED_ROLES: knobs.string_list_schema(
-                    "Built-in directory role names the service principal may hold. Global "
-                    f"Administrator is governed by {ALLOW_GLOBAL_ADMINISTRATOR} only.",
-                    DEFAULT_DIRECTORY_ROLES,
-                ),
-                ALLOW_GLOBAL_ADMINISTRATOR: knobs.boolean_schema(
-                    "Allow Global Administrator (the manifest's manage-Global-Administrators "
-                    "option assigns it instead of User Administrator).",
-                    False,
-                ),
-            }
+        ALLOW_GLOBAL_ADMINISTRATOR: knobs.boolean_schema(
+            "Allow Global Administrator (the manifest's manage-Global-Administrators "
+            "option assigns it instead of User Administrator).",
+            False,
         ),
-        remediation_steps=(
-            "Assign only the roles of the Privilege Secure manifest, by template id, with no "
-            'appScopeId and directoryScopeId "/" (or unset). To manage Global Administrators, '
-            f"set {ALLOW_GLOBAL_ADMINISTRATOR}: true in the policy pack config for that stack."
-        ),
-        tags=["entra-id", "tier-0", "least-privilege"],
-    )
+    },
+    remediation=(
+        "Assign only the roles of the Privilege Secure manifest, by template id, with no "
+        'appScopeId and directoryScopeId "/" (or unset). To manage Global Administrators, '
+        f"set {ALLOW_GLOBAL_ADMINISTRATOR}: true in the policy pack config for that stack."
+    ),
+    tags=("entra-id", "tier-0", "least-privilege"),
+)

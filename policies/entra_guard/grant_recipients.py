@@ -15,15 +15,14 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
     Severity,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
@@ -166,32 +165,29 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
     findings.report(report_violation)
 
 
-def grant_recipients_policy() -> StackValidationPolicy:
-    """The ``grant-recipients`` policy."""
-    return StackValidationPolicy(
-        name=GRANT_RECIPIENTS_POLICY,
-        description=(
-            "App role assignments, delegated grants and directory role assignments or "
-            "eligibility go only to this application's service principal; at most "
-            "maxPrivilegedApplications applications request or hold the manifest's permissions."
-        ),
-        validate=validate_grant_recipients,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(
-            properties={
-                MAX_PRIVILEGED_APPLICATIONS: knobs.integer_schema(
-                    "Most applications in the stack that may request or hold Privilege "
-                    "Secure's Microsoft Graph permissions or directory roles.",
-                    DEFAULT_MAX_PRIVILEGED_APPLICATIONS,
-                    1,
-                )
-            }
-        ),
-        remediation_steps=(
-            "Grant only to the component's service principal (principalObjectId = its "
-            "service_principal_object_id); remove grants to other principals and other "
-            "privileged applications."
-        ),
-        tags=["entra-id", "tier-0", "least-privilege"],
-    )
+GRANT_RECIPIENTS_DECLARATION: Final = Declaration(
+    name=GRANT_RECIPIENTS_POLICY,
+    description=(
+        "App role assignments, delegated grants and directory role assignments or "
+        "eligibility go only to this application's service principal; at most "
+        "maxPrivilegedApplications applications request or hold the manifest's permissions."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.STACK,
+    validate=validate_grant_recipients,
+    knobs={
+        MAX_PRIVILEGED_APPLICATIONS: knobs.integer_schema(
+            "Most applications in the stack that may request or hold Privilege "
+            "Secure's Microsoft Graph permissions or directory roles.",
+            DEFAULT_MAX_PRIVILEGED_APPLICATIONS,
+            1,
+        )
+    },
+    remediation=(
+        "Grant only to the component's service principal (principalObjectId = its "
+        "service_principal_object_id); remove grants to other principals and other "
+        "privileged applications."
+    ),
+    tags=("entra-id", "tier-0", "least-privilege"),
+)

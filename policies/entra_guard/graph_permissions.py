@@ -12,14 +12,13 @@ from typing import Any, Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import (
@@ -208,60 +207,53 @@ def _check_grant(props: Mapping[str, Any], allowed: tuple[str, ...], findings: F
         )
 
 
-def application_permissions_policy() -> ResourceValidationPolicy:
-    """The ``graph-application-permissions-allowlist`` policy."""
-    return ResourceValidationPolicy(
-        name=APPLICATION_PERMISSIONS_POLICY,
-        description=(
-            "Only allowlisted Microsoft Graph application permissions may be requested or "
-            "consented, and Microsoft Graph is the only resource application."
-        ),
-        validate=validate_application_permissions,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(
-            properties={
-                ALLOWED_PERMISSIONS: knobs.string_list_schema(
-                    "Microsoft Graph application permission names that may be requested "
-                    "(requiredResourceAccesses type Role, ApplicationApiAccess roleIds) and "
-                    "consented (AppRoleAssignment appRoleId).",
-                    DEFAULT_APPLICATION_PERMISSIONS,
-                )
-            }
-        ),
-        remediation_steps=(
-            "Request only the permissions of the Privilege Secure manifest "
-            "(policies/entra_vocabulary/manifests.py). If a new version really needs another "
-            "one, add it to the manifest and to policies/entra_vocabulary/microsoft_ids.py, and "
-            "to allowedPermissions in the policy pack config, after a security review."
-        ),
-        tags=["entra-id", "tier-0", "least-privilege"],
-    )
+APPLICATION_PERMISSIONS_DECLARATION: Final = Declaration(
+    name=APPLICATION_PERMISSIONS_POLICY,
+    description=(
+        "Only allowlisted Microsoft Graph application permissions may be requested or "
+        "consented, and Microsoft Graph is the only resource application."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_application_permissions,
+    knobs={
+        ALLOWED_PERMISSIONS: knobs.string_list_schema(
+            "Microsoft Graph application permission names that may be requested "
+            "(requiredResourceAccesses type Role, ApplicationApiAccess roleIds) and "
+            "consented (AppRoleAssignment appRoleId).",
+            DEFAULT_APPLICATION_PERMISSIONS,
+        )
+    },
+    remediation=(
+        "Request only the permissions of the Privilege Secure manifest "
+        "(policies/entra_vocabulary/manifests.py). If a new version really needs another "
+        "one, add it to the manifest and to policies/entra_vocabulary/microsoft_ids.py, and "
+        "to allowedPermissions in the policy pack config, after a security review."
+    ),
+    tags=("entra-id", "tier-0", "least-privilege"),
+)
 
 
-def delegated_permissions_policy() -> ResourceValidationPolicy:
-    """The ``graph-delegated-permissions-allowlist`` policy."""
-    return ResourceValidationPolicy(
-        name=DELEGATED_PERMISSIONS_POLICY,
-        description=(
-            "Only allowlisted Microsoft Graph delegated permissions may be requested or granted, "
-            "and only tenant-wide."
-        ),
-        validate=validate_delegated_permissions,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.HIGH,
-        config_schema=PolicyConfigSchema(
-            properties={
-                ALLOWED_PERMISSIONS: knobs.string_list_schema(
-                    "Microsoft Graph delegated permission (scope) names that may be requested "
-                    "and granted.",
-                    DEFAULT_DELEGATED_PERMISSIONS,
-                )
-            }
-        ),
-        remediation_steps=(
-            "Request and grant only the manifest's delegated permissions (User.Read), with one "
-            "tenant-wide ServicePrincipalDelegatedPermissionGrant and no userObjectId."
-        ),
-        tags=["entra-id", "least-privilege"],
-    )
+DELEGATED_PERMISSIONS_DECLARATION: Final = Declaration(
+    name=DELEGATED_PERMISSIONS_POLICY,
+    description=(
+        "Only allowlisted Microsoft Graph delegated permissions may be requested or granted, "
+        "and only tenant-wide."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    kind=Kind.RESOURCE,
+    validate=validate_delegated_permissions,
+    knobs={
+        ALLOWED_PERMISSIONS: knobs.string_list_schema(
+            "Microsoft Graph delegated permission (scope) names that may be requested and granted.",
+            DEFAULT_DELEGATED_PERMISSIONS,
+        )
+    },
+    remediation=(
+        "Request and grant only the manifest's delegated permissions (User.Read), with one "
+        "tenant-wide ServicePrincipalDelegatedPermissionGrant and no userObjectId."
+    ),
+    tags=("entra-id", "least-privilege"),
+)

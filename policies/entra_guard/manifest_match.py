@@ -17,14 +17,13 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
     Severity,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
 from entra_guard.values import UNKNOWN, elements, read, text
 from entra_vocabulary import resource_types as types
@@ -133,22 +132,20 @@ def validate_single_manifest(args: StackValidationArgs, report_violation: Report
             )
 
 
-def single_manifest_policy() -> StackValidationPolicy:
-    """The ``single-manifest`` policy."""
-    return StackValidationPolicy(
-        name=MANIFEST_POLICY,
-        description=(
-            "What the application requests and its service principal holds (permissions and "
-            "directory roles) fits one Privilege Secure manifest, never a mix of versions."
-        ),
-        validate=validate_single_manifest,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.HIGH,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Deploy the permissions and roles of one manifest "
-            "(policies/entra_vocabulary/manifests.py) through the component's "
-            "privilegeSecureVersion; remove the rest."
-        ),
-        tags=["entra-id", "tier-0", "least-privilege"],
-    )
+SINGLE_MANIFEST_DECLARATION: Final = Declaration(
+    name=MANIFEST_POLICY,
+    description=(
+        "What the application requests and its service principal holds (permissions and "
+        "directory roles) fits one Privilege Secure manifest, never a mix of versions."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    kind=Kind.STACK,
+    validate=validate_single_manifest,
+    remediation=(
+        "Deploy the permissions and roles of one manifest "
+        "(policies/entra_vocabulary/manifests.py) through the component's "
+        "privilegeSecureVersion; remove the rest."
+    ),
+    tags=("entra-id", "tier-0", "least-privilege"),
+)

@@ -14,14 +14,13 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.stewardship import ALLOWED_OWNERS, stack_of
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
@@ -86,33 +85,30 @@ def validate_ownership(args: ResourceValidationArgs, report_violation: ReportVio
     findings.report(report_violation)
 
 
-def ownership_policy() -> ResourceValidationPolicy:
-    """The ``owners-from-component`` policy."""
-    return ResourceValidationPolicy(
-        name=OWNERSHIP_POLICY,
-        description=(
-            "Owners come only from the component's owners: no ApplicationOwner, no adopted "
-            "(useExisting) service principal, no owner outside allowedOwnerObjectIds when set."
+OWNERSHIP_DECLARATION: Final = Declaration(
+    name=OWNERSHIP_POLICY,
+    description=(
+        "Owners come only from the component's owners: no ApplicationOwner, no adopted "
+        "(useExisting) service principal, no owner outside allowedOwnerObjectIds when set."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_ownership,
+    knobs={
+        ALLOWED_OWNERS: knobs.string_list_schema(
+            "Object ids allowed as owners of the application and service principal; "
+            f"empty allows any, except on stacks matching {REQUIRED_ON}.",
+            (),
         ),
-        validate=validate_ownership,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(
-            properties={
-                ALLOWED_OWNERS: knobs.string_list_schema(
-                    "Object ids allowed as owners of the application and service principal; "
-                    f"empty allows any, except on stacks matching {REQUIRED_ON}.",
-                    (),
-                ),
-                REQUIRED_ON: knobs.string_list_schema(
-                    f"Stack name patterns (fnmatch) where {ALLOWED_OWNERS} must be set.",
-                    DEFAULT_REQUIRED_ON,
-                ),
-            }
+        REQUIRED_ON: knobs.string_list_schema(
+            f"Stack name patterns (fnmatch) where {ALLOWED_OWNERS} must be set.",
+            DEFAULT_REQUIRED_ON,
         ),
-        remediation_steps=(
-            "Set the owners through the component's owners config key, and list them in "
-            "allowedOwnerObjectIds; remove ApplicationOwner resources and useExisting."
-        ),
-        tags=["entra-id", "tier-0"],
-    )
+    },
+    remediation=(
+        "Set the owners through the component's owners config key, and list them in "
+        "allowedOwnerObjectIds; remove ApplicationOwner resources and useExisting."
+    ),
+    tags=("entra-id", "tier-0"),
+)

@@ -15,14 +15,13 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.values import UNKNOWN, Findings, read, text
 from entra_vocabulary import resource_types as types
 
@@ -72,34 +71,31 @@ def validate_pinned_principal(
     findings.report(report_violation)
 
 
-def pinned_principal_policy() -> ResourceValidationPolicy:
-    """The ``pinned-principal`` policy."""
-    return ResourceValidationPolicy(
-        name=PINNED_POLICY,
-        description=(
-            "Once the stack's ids are pinned, every known grant recipient is its service "
-            "principal and every known client secret is its application's, during the update."
+PINNED_PRINCIPAL_DECLARATION: Final = Declaration(
+    name=PINNED_POLICY,
+    description=(
+        "Once the stack's ids are pinned, every known grant recipient is its service "
+        "principal and every known client secret is its application's, during the update."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_pinned_principal,
+    knobs={
+        SERVICE_PRINCIPAL_IDS: knobs.string_list_schema(
+            "Object ids of the service principals (stack output "
+            "servicePrincipalObjectId) that may receive grants; empty checks nothing.",
+            (),
         ),
-        validate=validate_pinned_principal,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(
-            properties={
-                SERVICE_PRINCIPAL_IDS: knobs.string_list_schema(
-                    "Object ids of the service principals (stack output "
-                    "servicePrincipalObjectId) that may receive grants; empty checks nothing.",
-                    (),
-                ),
-                APPLICATION_IDS: knobs.string_list_schema(
-                    "Object ids of the applications (stack output applicationObjectId) that may "
-                    "hold client secrets; empty checks nothing.",
-                    (),
-                ),
-            }
+        APPLICATION_IDS: knobs.string_list_schema(
+            "Object ids of the applications (stack output applicationObjectId) that may "
+            "hold client secrets; empty checks nothing.",
+            (),
         ),
-        remediation_steps=(
-            "Grant only to the component's service principal; after the first `pulumi up`, put "
-            "the stack outputs servicePrincipalObjectId and applicationObjectId in these knobs."
-        ),
-        tags=["entra-id", "tier-0"],
-    )
+    },
+    remediation=(
+        "Grant only to the component's service principal; after the first `pulumi up`, put "
+        "the stack outputs servicePrincipalObjectId and applicationObjectId in these knobs."
+    ),
+    tags=("entra-id", "tier-0"),
+)

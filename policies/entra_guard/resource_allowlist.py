@@ -15,14 +15,13 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.values import Findings
 from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 
@@ -55,30 +54,27 @@ def validate_resource_types(
     findings.report(report_violation)
 
 
-def resource_types_policy() -> ResourceValidationPolicy:
-    """The ``resource-types-allowlist`` policy."""
-    return ResourceValidationPolicy(
-        name=RESOURCE_TYPES_POLICY,
-        description=(
-            "Default deny: only the resource types the program declares, Pulumi's own and the "
-            "privilegesecure:index:AppRegistration component, plus allowedResourceTypes."
-        ),
-        validate=validate_resource_types,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(
-            properties={
-                ALLOWED_RESOURCE_TYPES: knobs.string_list_schema(
-                    "Resource type tokens a stack may declare (fnmatch patterns: "
-                    '"pulumi:providers:*"). Setting it replaces the default: keep the default '
-                    "types in the list.",
-                    PROGRAM_RESOURCE_TYPES,
-                )
-            }
-        ),
-        remediation_steps=(
-            "Remove the resource from the stack. If a reviewed change really needs the type, "
-            "list it in allowedResourceTypes together with the default types."
-        ),
-        tags=["entra-id", "tier-0", "default-deny"],
-    )
+RESOURCE_TYPES_DECLARATION: Final = Declaration(
+    name=RESOURCE_TYPES_POLICY,
+    description=(
+        "Default deny: only the resource types the program declares, Pulumi's own and the "
+        "privilegesecure:index:AppRegistration component, plus allowedResourceTypes."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_resource_types,
+    knobs={
+        ALLOWED_RESOURCE_TYPES: knobs.string_list_schema(
+            "Resource type tokens a stack may declare (fnmatch patterns: "
+            '"pulumi:providers:*"). Setting it replaces the default: keep the default '
+            "types in the list.",
+            PROGRAM_RESOURCE_TYPES,
+        )
+    },
+    remediation=(
+        "Remove the resource from the stack. If a reviewed change really needs the type, "
+        "list it in allowedResourceTypes together with the default types."
+    ),
+    tags=("entra-id", "tier-0", "default-deny"),
+)

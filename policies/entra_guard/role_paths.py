@@ -14,13 +14,12 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.values import UNKNOWN, Findings, elements, read
 from entra_vocabulary import resource_types as types
 
@@ -65,22 +64,20 @@ def validate_role_paths(args: ResourceValidationArgs, report_violation: ReportVi
     findings.report(report_violation)
 
 
-def role_paths_policy() -> ResourceValidationPolicy:
-    """The ``directory-role-paths`` policy."""
-    return ResourceValidationPolicy(
-        name=ROLE_PATHS_POLICY,
-        description=(
-            "Directory roles only through DirectoryRoleAssignment: no role members, no "
-            "eligibility, no group membership (GroupMember, Group members, PIM for groups)."
-        ),
-        validate=validate_role_paths,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(properties={}),
-        remediation_steps=(
-            "Remove the resource. The component assigns the manifest's roles with "
-            "DirectoryRoleAssignment, tenant-wide; Global Administrator needs "
-            "allowGlobalAdministrator in directory-role-allowlist."
-        ),
-        tags=["entra-id", "tier-0", "least-privilege"],
-    )
+ROLE_PATHS_DECLARATION: Final = Declaration(
+    name=ROLE_PATHS_POLICY,
+    description=(
+        "Directory roles only through DirectoryRoleAssignment: no role members, no "
+        "eligibility, no group membership (GroupMember, Group members, PIM for groups)."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_role_paths,
+    remediation=(
+        "Remove the resource. The component assigns the manifest's roles with "
+        "DirectoryRoleAssignment, tenant-wide; Global Administrator needs "
+        "allowGlobalAdministrator in directory-role-allowlist."
+    ),
+    tags=("entra-id", "tier-0", "least-privilege"),
+)

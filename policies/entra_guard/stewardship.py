@@ -12,14 +12,13 @@ from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
 )
 
 from entra_guard import knobs
+from entra_guard.declaration import Declaration, Kind
 from entra_guard.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.first_party import first_party_name
@@ -136,88 +135,77 @@ def validate_protect(args: ResourceValidationArgs, report_violation: ReportViola
     findings.report(report_violation)
 
 
-def first_party_policy() -> ResourceValidationPolicy:
-    """The ``graph-service-principal-not-managed`` policy."""
-    return ResourceValidationPolicy(
-        name=FIRST_PARTY_POLICY,
-        description=(
-            "No ServicePrincipal resource for Microsoft Graph or another Microsoft first-party "
-            "application: look those up, never manage them."
-        ),
-        validate=validate_first_party,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        severity=Severity.CRITICAL,
-        config_schema=PolicyConfigSchema(
-            properties={
-                ADDITIONAL_FIRST_PARTY: knobs.string_list_schema(
-                    "More client ids to treat as Microsoft first-party applications.", ()
-                )
-            }
-        ),
-        remediation_steps=(
-            "Replace the ServicePrincipal resource with azuread.get_service_principal("
-            "client_id=...) and, to drop it from the state without deleting it, run "
-            "`pulumi state delete <urn>` (never `pulumi destroy`)."
-        ),
-        tags=["entra-id", "availability"],
-        url="https://github.com/pulumi/pulumi-azuread/issues/2045",
-    )
+FIRST_PARTY_DECLARATION: Final = Declaration(
+    name=FIRST_PARTY_POLICY,
+    description=(
+        "No ServicePrincipal resource for Microsoft Graph or another Microsoft first-party "
+        "application: look those up, never manage them."
+    ),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    kind=Kind.RESOURCE,
+    validate=validate_first_party,
+    knobs={
+        ADDITIONAL_FIRST_PARTY: knobs.string_list_schema(
+            "More client ids to treat as Microsoft first-party applications.", ()
+        )
+    },
+    remediation=(
+        "Replace the ServicePrincipal resource with azuread.get_service_principal("
+        "client_id=...) and, to drop it from the state without deleting it, run "
+        "`pulumi state delete <urn>` (never `pulumi destroy`)."
+    ),
+    tags=("entra-id", "availability"),
+)
 
 
-def owners_policy() -> ResourceValidationPolicy:
-    """The ``owners-restricted`` policy."""
-    return ResourceValidationPolicy(
-        name=OWNERS_POLICY,
-        description=(
-            "The application and service principal have 1 to maxOwners owners, only from "
-            "allowedOwnerObjectIds when set: owners can add credentials."
+OWNERS_DECLARATION: Final = Declaration(
+    name=OWNERS_POLICY,
+    description=(
+        "The application and service principal have 1 to maxOwners owners, only from "
+        "allowedOwnerObjectIds when set: owners can add credentials."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    kind=Kind.RESOURCE,
+    validate=validate_owners,
+    knobs={
+        MAX_OWNERS: knobs.integer_schema(
+            "Most owners an application or service principal may have.",
+            DEFAULT_MAX_OWNERS,
+            1,
         ),
-        validate=validate_owners,
-        enforcement_level=EnforcementLevel.ADVISORY,
-        severity=Severity.MEDIUM,
-        config_schema=PolicyConfigSchema(
-            properties={
-                MAX_OWNERS: knobs.integer_schema(
-                    "Most owners an application or service principal may have.",
-                    DEFAULT_MAX_OWNERS,
-                    1,
-                ),
-                ALLOWED_OWNERS: knobs.string_list_schema(
-                    "Object ids allowed as owners; empty allows any.", ()
-                ),
-            }
+        ALLOWED_OWNERS: knobs.string_list_schema(
+            "Object ids allowed as owners; empty allows any.", ()
         ),
-        remediation_steps=(
-            "Set owners to the few accountable administrators or the deploying service "
-            "principal; list them in allowedOwnerObjectIds."
-        ),
-        tags=["entra-id", "tier-0"],
-    )
+    },
+    remediation=(
+        "Set owners to the few accountable administrators or the deploying service "
+        "principal; list them in allowedOwnerObjectIds."
+    ),
+    tags=("entra-id", "tier-0"),
+)
 
 
-def protect_policy() -> ResourceValidationPolicy:
-    """The ``protect-production`` policy."""
-    return ResourceValidationPolicy(
-        name=PROTECT_POLICY,
-        description=(
-            "On stacks matching protectedStacks the application and service principal have "
-            "protect set, so that a destroy cannot delete them."
-        ),
-        validate=validate_protect,
-        enforcement_level=EnforcementLevel.ADVISORY,
-        severity=Severity.MEDIUM,
-        config_schema=PolicyConfigSchema(
-            properties={
-                PROTECTED_STACKS: knobs.string_list_schema(
-                    "Stack name patterns (fnmatch, case-sensitive) that must protect the "
-                    "application and service principal.",
-                    DEFAULT_PROTECTED_STACKS,
-                )
-            }
-        ),
-        remediation_steps=(
-            "Pass protect=True in the resource options for production stacks (e.g. from stack "
-            "config)."
-        ),
-        tags=["entra-id", "availability"],
-    )
+PROTECT_DECLARATION: Final = Declaration(
+    name=PROTECT_POLICY,
+    description=(
+        "On stacks matching protectedStacks the application and service principal have "
+        "protect set, so that a destroy cannot delete them."
+    ),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    kind=Kind.RESOURCE,
+    validate=validate_protect,
+    knobs={
+        PROTECTED_STACKS: knobs.string_list_schema(
+            "Stack name patterns (fnmatch, case-sensitive) that must protect the "
+            "application and service principal.",
+            DEFAULT_PROTECTED_STACKS,
+        )
+    },
+    remediation=(
+        "Pass protect=True in the resource options for production stacks (e.g. from stack config)."
+    ),
+    tags=("entra-id", "availability"),
+)
