@@ -37,6 +37,15 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import engine_pb2, resource_pb2
+
+# The SDK's runtime internals this engine needs, each because no public API does it (keep to these):
+# - ``configure`` with ``MockSettings`` instead of ``pulumi.runtime.set_mocks``: ``set_mocks``
+#   cannot take our recording engine (log messages and their severities) or monitor features;
+# - ``ROOT`` and ``SETTINGS.outputs``: many runs share one process (tests, the fleet preview), so
+#   each run starts with no root stack resource and no outputs left over from a failed run;
+# - ``run_in_stack``: runs the program as the language host does, the stack as root resource;
+# - ``_sync_await`` and ``_ensure_event_loop``: drive that coroutine on the SDK's own event loop,
+#   as the SDK's ``pulumi.runtime.mocks`` helpers do, and settle a failed run's leftover tasks.
 from pulumi.runtime.settings import ROOT, SETTINGS, configure
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
@@ -50,6 +59,7 @@ from entra_vocabulary.microsoft_ids import (
     PermissionType,
     pinned_permission_ids,
 )
+from entra_vocabulary.unknown import UNKNOWN
 
 REPOSITORY: Final = Path(__file__).resolve().parent.parent
 PROJECT: Final = "privilege-secure-entra"
@@ -67,25 +77,6 @@ TENANT_ID: Final = fake_guid("tenant")
 DEPLOYER_CLIENT_ID: Final = fake_guid("deployer", "client")
 DEPLOYER_OBJECT_ID: Final = fake_guid("deployer", "object")
 GRAPH_OBJECT_ID: Final = fake_guid("service-principal", MICROSOFT_GRAPH_APP_ID)
-
-
-class Unknown:
-    """A value the engine does not know yet (provider-computed, during a preview).
-
-    One instance, ``UNKNOWN``, compared by identity: copies of a run share it.
-    """
-
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-    def __copy__(self) -> Unknown:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, object]) -> Unknown:
-        return self
-
-
-UNKNOWN: Final = Unknown()
 
 
 def graph_service_principal(overrides: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -27,11 +27,14 @@ import grpc  # type: ignore[import-untyped]
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from entra_vocabulary.unknown import UNKNOWN
+
 PACK_DIRECTORY: Final = Path(__file__).resolve().parent.parent / "policies"
 """The repository's policy pack."""
 
-UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""How the engine sends a value that is unknown during a preview (its unknown sentinel)."""
+WIRE_UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""How the analyzer protocol encodes an unknown value (the engine's wire form of ``UNKNOWN``):
+``_plain`` puts ``entra_vocabulary.unknown.UNKNOWN`` on the wire as this."""
 
 _SECRET_SIGNATURE: Final = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
@@ -70,7 +73,8 @@ class Secret:
 class AnalyzedResource:
     """One resource as the engine hands it to the analyzer.
 
-    ``properties`` are the inputs with camelCase names; use ``UNKNOWN`` for a value that is
+    ``properties`` are the inputs with camelCase names; use ``UNKNOWN``
+    (``entra_vocabulary.unknown``) for a value that is
     unknown during a preview and ``Secret`` for a secret one. ``property_dependencies`` maps an
     input property to the URNs of the resources it was computed from (stack policies follow
     these links when ids are unknown).
@@ -145,18 +149,21 @@ class AnalyzerInfo:
 def _struct(values: Mapping[str, object]) -> struct_pb2.Struct:
     """Properties as the protobuf ``Struct`` the engine sends (secrets signed)."""
     result = struct_pb2.Struct()
-    result.update(cast(dict[str, Any], {key: _plain(value) for key, value in values.items()}))
+    result.update(cast(dict[str, Any], {key: on_the_wire(value) for key, value in values.items()}))
     return result
 
 
-def _plain(value: object) -> object:
-    """A property value as JSON-like data."""
+def on_the_wire(value: object) -> object:
+    """A property value as the engine puts it on the wire: JSON-like, secrets signed, unknowns
+    as ``WIRE_UNKNOWN``."""
+    if value is UNKNOWN:
+        return WIRE_UNKNOWN
     if isinstance(value, Secret):
-        return {**_SECRET_SIGNATURE, "value": _plain(value.value)}
+        return {**_SECRET_SIGNATURE, "value": on_the_wire(value.value)}
     if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): on_the_wire(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [on_the_wire(item) for item in value]
     return value
 
 

@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from mock_engine.engine import UNKNOWN, DeclaredResource
-from offline_preview.policy_client import (
-    UNKNOWN as WIRE_UNKNOWN,
-)
+from mock_engine.engine import DeclaredResource
 from offline_preview.policy_client import (
     AnalyzedResource,
     PolicyDiagnostic,
@@ -64,18 +61,8 @@ def analyzed(resource: DeclaredResource, state: bool = False) -> AnalyzedResourc
 
 
 def _wire(value: object, secret: bool) -> object:
-    plain = _unknowns_on_the_wire(value)
-    return Secret(plain) if secret else plain
-
-
-def _unknowns_on_the_wire(value: object) -> object:
-    if value is UNKNOWN:
-        return WIRE_UNKNOWN
-    if isinstance(value, Mapping):
-        return {k: _unknowns_on_the_wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unknowns_on_the_wire(v) for v in value]
-    return value
+    """Secret inputs marked as the engine marks them (the client encodes unknowns)."""
+    return Secret(value) if secret else value
 
 
 def judge(

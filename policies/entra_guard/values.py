@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Final
 
 from pulumi_policy.proxy import (
@@ -26,6 +25,8 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
     UnknownValueError,
 )
+
+from entra_vocabulary.unknown import UNKNOWN, Unknown
 
 _SENTINELS: Final = frozenset(
     {
@@ -40,17 +41,7 @@ _SENTINELS: Final = frozenset(
 )
 
 
-class Unknown(Enum):
-    """A value that is computed and not known during a preview (an enum: one instance)."""
-
-    UNKNOWN = "unknown"
-
-    def __repr__(self) -> str:
-        """Readable in test failures."""
-        return "UNKNOWN"
-
-
-UNKNOWN: Final = Unknown.UNKNOWN
+__all__ = ["UNKNOWN", "Unknown"]  # the one sentinel (entra_vocabulary.unknown), read here
 
 
 def is_unknown(value: object) -> bool:

@@ -36,8 +36,9 @@ from entra_vocabulary.microsoft_ids import (
     PermissionType,
     graph_permission,
 )
-from offline_preview.policy_client import UNKNOWN as UNKNOWN
-from offline_preview.policy_client import AnalyzedResource
+from entra_vocabulary.unknown import UNKNOWN as UNKNOWN
+from entra_vocabulary.unknown import Unknown
+from offline_preview.policy_client import AnalyzedResource, on_the_wire
 
 NOW: Final = datetime(2026, 5, 26, 12, 0, tzinfo=UTC)
 """The clock of the in-process policies."""
@@ -127,7 +128,9 @@ def service_principal(**changes: object) -> AnalyzedResource:
 SERVICE_PRINCIPAL_URN: Final = service_principal().urn
 
 
-def app_role_assignment(permission: str, app_role_id: str | None = None) -> AnalyzedResource:
+def app_role_assignment(
+    permission: str, app_role_id: str | Unknown | None = None
+) -> AnalyzedResource:
     """Consent to one application permission."""
     return resource(
         types.APP_ROLE_ASSIGNMENT,
@@ -181,13 +184,15 @@ def replication_wait() -> AnalyzedResource:
     )
 
 
-def role_assignment(role_id: str = USER_ADMINISTRATOR_ID, **changes: object) -> AnalyzedResource:
+def role_assignment(
+    role_id: str | Unknown = USER_ADMINISTRATOR_ID, **changes: object
+) -> AnalyzedResource:
     """A directory role assignment to the service principal."""
     properties: dict[str, object] = {"roleId": role_id, "principalObjectId": UNKNOWN}
     properties.update(changes)
     return resource(
         types.DIRECTORY_ROLE_ASSIGNMENT,
-        f"role-{role_id[:8]}",
+        f"role-{role_id[:8] if isinstance(role_id, str) else 'unknown'}",
         properties,
         {"principalObjectId": SERVICE_PRINCIPAL_URN},
     )
@@ -241,7 +246,7 @@ def _options(target: AnalyzedResource) -> PolicyResourceOptions:
 
 def _proxied(properties: Mapping[str, object]) -> Mapping[str, object]:
     """Plain JSON data wrapped like the analyzer wraps it."""
-    plain: dict[str, object] = json.loads(json.dumps(properties))
+    plain: dict[str, object] = json.loads(json.dumps(on_the_wire(properties)))
     return unknown_checking_proxy(plain)
 
 

@@ -30,7 +30,7 @@ PASSWORD_PROFILE = graph_permission(
 
 
 def _requesting(
-    *entries: dict[str, str], resource_app_id: str = MICROSOFT_GRAPH_APP_ID
+    *entries: dict[str, object], resource_app_id: str = MICROSOFT_GRAPH_APP_ID
 ) -> AnalyzedResource:
     """An application requesting exactly these resource accesses."""
     return application(

@@ -11,9 +11,9 @@ from typing import Final
 import pytest
 
 from entra_vocabulary import resource_types as types
+from entra_vocabulary.unknown import UNKNOWN
 from offline_preview.policy_client import (
     PACK_DIRECTORY,
-    UNKNOWN,
     AnalyzedResource,
     PolicyDiagnostic,
     PolicyPackClient,

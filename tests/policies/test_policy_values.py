@@ -7,7 +7,7 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 from entra_guard import knobs
 from entra_guard.values import UNKNOWN, Findings, UnknownDuringPreviewError, blocks, elements, read
-from tests.policies.policy_harness import UNKNOWN as WIRE_UNKNOWN
+from offline_preview.policy_client import WIRE_UNKNOWN
 
 
 def test_read_sees_absent_null_unknown_and_known_values_through_the_proxy() -> None:
