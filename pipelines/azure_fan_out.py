@@ -30,9 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from offline_preview.stacks import StackFileError, stack_names  # after the path entry above
+from offline_preview.stacks import StackFileError, stack_names
 
 API_VERSION: Final = "7.1"
 WEEKLY_UP: Final = "Weekly pulumi up (client secret rotation)"

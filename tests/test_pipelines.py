@@ -1,14 +1,10 @@
-"""The pipelines run only what this repository has, and do what the README promises.
+"""The pipelines call this repository's step scripts, and do what the READMEs promise.
 
-`.github/workflows/pulumi.yml` and both Azure DevOps files (`pipelines/azure-pipelines.yml`, the
-fleet, and `pipelines/azure-pipelines-stack.yml`, one stack's run) are parsed; every shell
-script (`run:`, `script:`, `bash:`, `inlineScript:`) and every `pulumi/actions` step with a
-`command` is split into commands, and each command that names something of this repository is
-checked: files (`pip install -r`, `--policy-pack-config`), directories (`--policy-pack`), stacks
-(`--stack` names a `Pulumi.<stack>.yaml`), modules run with `python -m` (a repository package needs
-`__main__.py`, anything else must be importable) and every `python -m offline_preview` flag (parsed
-by its own argparse parser). A command the checker does not know fails the test, so a new tool in
-a pipeline has to be classified here first.
+Every shell step of `.github/workflows/pulumi.yml`, `pipelines/azure-pipelines.yml` (the fleet)
+and `pipelines/azure-pipelines-stack.yml` (one stack's run) is one call of a script of this
+repository: `pipelines/steps/` (shell; what both pipelines do, tested by
+`tests/test_pipeline_steps.py`) or a Python module of it. A job that checks nothing out (the
+sticky comment, the verdict) runs no repository code and keeps its one-line shell.
 """
 
 from __future__ import annotations
@@ -17,14 +13,12 @@ import ast
 import fnmatch
 import importlib.util
 import io
-import itertools
 import json
+import os
 import re
-import shlex
 import subprocess
 import urllib.error
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -32,8 +26,6 @@ from typing import Any
 import pytest
 import yaml
 
-from offline_preview.cli import parser as offline_preview_parser
-from offline_preview.stacks import policy_pack_config
 from tests.test_readme import fenced_commands
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -43,188 +35,9 @@ AZURE_STACK_PIPELINE = REPOSITORY / "pipelines" / "azure-pipelines-stack.yml"
 PIPELINES = [GITHUB_WORKFLOW, AZURE_PIPELINE, AZURE_STACK_PIPELINE]
 FLEET_PIPELINES = [GITHUB_WORKFLOW, AZURE_PIPELINE]
 """The pipelines every trigger runs: tests, the fleet's offline preview, then each stack."""
-OFFLINE_PREVIEW_STEP = "pipelines/offline-preview.sh"
+STEPS = REPOSITORY / "pipelines" / "steps"
 README_TEST_COMMAND = fenced_commands()[1]
 """The README's test command, read from the README (tests/test_readme.py pins which block)."""
-
-# Commands that are not this repository's: shell builtins and tools of the build image.
-EXTERNAL_COMMANDS = frozenset(
-    {"[", "cat", "cd", "curl", "echo", "exit", "export", "git", "rm", "sh", "test", "true"}
-)
-SHELL_KEYWORDS = frozenset({"!", "if", "then", "else", "elif", "fi", "{", "}", "do", "done"})
-SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")"})
-# Where a pipeline's checkout lives; a command path under it is a repository path. `$GATE` is a
-# second checkout of this repository (the target branch's, whose policy pack judges a change).
-WORKSPACE_PREFIXES = ("$GITHUB_WORKSPACE/", "$BUILD_SOURCESDIRECTORY/", "$GATE/")
-# A job's stack when it comes from the stack files (the GitHub matrix, the Azure DevOps parameter).
-STACKS_FROM_FILES = frozenset({"$STACK", "${{ parameters.stack }}"})
-# Files a script writes before it reads them (the offline preview's plans and comment).
-PRODUCED_FILES = frozenset({"base.json", "preview.md", "preview.err"})
-# The stack's policy pack config, resolved by the script itself from the stack files' convention
-# (tests below run those lines against offline_preview.stacks.policy_pack_config).
-RESOLVED_PACK_CONFIG = "$PACK_CONFIG"
-
-HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1[^\n]*\n.*?\n\s*\2[ \t]*(?=\n|$)", re.DOTALL)
-REDIRECTION = re.compile(r"\s\d*>>?&?\s*(\"[^\"]*\"|'[^']*'|[^\s;|&()]+)")
-VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
-
-
-@dataclass(frozen=True)
-class Script:
-    """One shell script of a pipeline, with the job it belongs to."""
-
-    pipeline: Path
-    job: str
-    step: str
-    text: str
-
-
-@dataclass
-class Checker:
-    """Checks the commands of one job in order (a virtualenv exists once a command created it)."""
-
-    variables: Mapping[str, str]
-    virtualenvs: set[str] = field(default_factory=set)
-    problems: list[str] = field(default_factory=list)
-
-    def check_script(self, script: Script) -> None:
-        for command in commands(script.text):
-            where = f"{script.pipeline.name} {script.job} / {script.step}: {shlex.join(command)}"
-            for problem in self.check(command):
-                self.problems.append(f"{where}: {problem}")
-
-    def check(self, command: list[str]) -> Iterator[str]:
-        executable = command[0]
-        for prefix in WORKSPACE_PREFIXES:
-            executable = executable.removeprefix(prefix)
-        arguments = [self.expand(argument) for argument in command[1:]]
-        name = executable.rsplit("/", 1)[-1]
-        if "/" in executable:
-            yield from self.check_repository_executable(executable)
-        if executable == OFFLINE_PREVIEW_STEP:
-            # pipelines/offline-preview.sh PYTHON FLAGS: PYTHON -m offline_preview FLAGS
-            yield from self.check([arguments[0], "-m", "offline_preview", *arguments[1:]])
-        elif re.fullmatch(r"python(3(\.\d+)?)?", name):
-            yield from self.check_python(arguments)
-        elif name == "pip":
-            yield from self.check_pip(arguments)
-        elif name == "pulumi":
-            yield from self.check_pulumi(arguments)
-        elif "/" not in executable and name not in EXTERNAL_COMMANDS:
-            yield f"unknown command {name!r}: classify it in tests/test_pipelines.py"
-
-    def check_repository_executable(self, executable: str) -> Iterator[str]:
-        if executable.startswith(("/", "$", "~")):
-            yield f"{executable}: not a repository path"
-            return
-        virtualenv = executable.partition("/bin/")[0] if "/bin/" in executable else None
-        if virtualenv is not None and virtualenv in self.virtualenvs:
-            return
-        if virtualenv is not None:
-            yield f"{executable}: no earlier `python3 -m venv {virtualenv}` in this job"
-        elif not (REPOSITORY / executable).is_file():
-            yield f"{executable}: no such file in the repository"
-
-    def check_python(self, arguments: list[str]) -> Iterator[str]:
-        if not arguments or arguments[0] == "-":
-            return
-        if arguments[0] != "-m":
-            if not (REPOSITORY / arguments[0]).is_file():
-                yield f"{arguments[0]}: no such script in the repository"
-            return
-        module, rest = arguments[1], arguments[2:]
-        package = REPOSITORY / module.split(".")[0]
-        if module == "venv":
-            self.virtualenvs.add(self.repository_path(rest[-1]))
-        # A directory of the repository, not one a run leaves behind (./venv is ignored by git).
-        if package.is_dir() and not (package / "pyvenv.cfg").exists():
-            path = REPOSITORY / module.replace(".", "/")
-            if not (path / "__main__.py").is_file() and not path.with_suffix(".py").is_file():
-                yield f"python -m {module}: no such module (or package __main__.py) here"
-        elif importlib.util.find_spec(module) is None:
-            yield f"python -m {module}: neither a repository package nor an installed module"
-        if module == "offline_preview":
-            yield from self.check_offline_preview(rest)
-
-    def check_offline_preview(self, arguments: list[str]) -> Iterator[str]:
-        try:
-            options = offline_preview_parser().parse_args(arguments)
-        except SystemExit:
-            yield f"python -m offline_preview does not accept {shlex.join(arguments)}"
-            return
-        if not options.all_stacks:
-            yield from self.check_stack(options.stack or "dev")
-        if options.policy_pack_config is not None:
-            yield from self.check_file(options.policy_pack_config)
-        if options.compare_to is not None and options.compare_to not in PRODUCED_FILES:
-            yield from self.check_file(options.compare_to)
-
-    def check_pip(self, arguments: list[str]) -> Iterator[str]:
-        for flag, value in itertools.pairwise(arguments):
-            if flag in ("-r", "--requirement"):
-                yield from self.check_file(value)
-
-    def check_pulumi(self, arguments: list[str]) -> Iterator[str]:
-        if not (REPOSITORY / "Pulumi.yaml").is_file():
-            yield "pulumi runs from the repository root, which has no Pulumi.yaml"
-        arguments = [self.repository_path(argument) for argument in arguments]
-        for flag, value in itertools.pairwise(arguments):
-            if flag in ("--stack", "-s"):
-                yield from self.check_stack(value)
-            elif flag == "--policy-pack":
-                if not (REPOSITORY / value / "PulumiPolicy.yaml").is_file():
-                    yield f"--policy-pack {value}: no PulumiPolicy.yaml there"
-            elif flag == "--policy-pack-config" and value != RESOLVED_PACK_CONFIG:
-                yield from self.check_file(value)
-                if (REPOSITORY / value).is_file():
-                    json.loads((REPOSITORY / value).read_text())
-
-    def check_stack(self, stack: str) -> Iterator[str]:
-        if stack in STACKS_FROM_FILES:
-            return  # the matrix or the fan-out: the stack files themselves (tests below)
-        if not (REPOSITORY / f"Pulumi.{stack}.yaml").is_file():
-            yield f"stack {stack!r}: no Pulumi.{stack}.yaml"
-
-    def check_file(self, path: str) -> Iterator[str]:
-        path = self.repository_path(path)
-        if not (REPOSITORY / path).is_file():
-            yield f"{path}: no such file in the repository"
-
-    @staticmethod
-    def repository_path(path: str) -> str:
-        for prefix in WORKSPACE_PREFIXES:
-            path = path.removeprefix(prefix)
-        return path
-
-    def expand(self, text: str) -> str:
-        def value(match: re.Match[str]) -> str:
-            name = match.group(1) or match.group(2)
-            return self.variables.get(name, match.group(0))
-
-        return VARIABLE.sub(value, text)
-
-
-def commands(script: str) -> list[list[str]]:
-    """The simple commands of a shell script: heredoc bodies, redirections and keywords removed."""
-    script = HEREDOC.sub("", script)
-    script = re.sub(r"\\\n", " ", script)
-    result: list[list[str]] = []
-    for line in script.splitlines():
-        if line.strip().startswith("#"):
-            continue
-        lexer = shlex.shlex(REDIRECTION.sub(" ", f" {line}"), posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        current: list[str] = []
-        for token in [*lexer, ";"]:
-            if token in SEPARATORS:
-                while current and (current[0] in SHELL_KEYWORDS or "=" in current[0]):
-                    current.pop(0)  # `if`, `then`, `status=0 cmd` ...
-                if current:
-                    result.append(current)
-                current = []
-            else:
-                current.append(token)
-    return result
 
 
 def load(path: Path) -> Any:
@@ -234,7 +47,7 @@ def load(path: Path) -> Any:
 def jobs_with_steps(node: Any, name: str = "") -> Iterator[tuple[str, list[Any]]]:
     """Every `steps:` list (a GitHub job, an Azure DevOps job or deployment hook) with its name."""
     if isinstance(node, dict):
-        name = str(node.get("job") or node.get("deployment") or node.get("name") or name)
+        name = str(node.get("job") or node.get("deployment") or name)
         for key, value in node.items():
             if key == "steps" and isinstance(value, list):
                 yield name, value
@@ -248,69 +61,55 @@ def jobs_with_steps(node: Any, name: str = "") -> Iterator[tuple[str, list[Any]]
             yield from jobs_with_steps(item, name)
 
 
-def step_scripts(step: Mapping[str, Any]) -> Iterator[str]:
-    """The shell a step runs, with a `pulumi/actions` `command` rendered as its CLI command."""
+def step_shell(step: Mapping[str, Any]) -> str | None:
+    """The shell a step runs (`run:`, `script:`, `bash:`, an AzureCLI task's `inlineScript:`)."""
     for key in ("run", "script", "bash"):
         if isinstance(step.get(key), str):
-            yield step[key]
-    inputs = step.get("inputs") or {}
-    for key in ("inlineScript", "script"):
-        if isinstance(inputs.get(key), str):
-            yield inputs[key]
-    action = step.get("with") or {}
-    if str(step.get("uses", "")).startswith("pulumi/actions@") and "command" in action:
-        work_dir = str(action.get("work-dir", "./"))
-        if not (REPOSITORY / work_dir / "Pulumi.yaml").is_file():
-            yield f"false-work-dir {shlex.quote(work_dir)}"  # reported as an unknown command
-        command = ["pulumi", str(action["command"])]
-        if "stack-name" in action:
-            command += ["--stack", str(action["stack-name"]).rsplit("/", 1)[-1]]
-        for pack in str(action.get("policyPacks", "")).split():
-            command += ["--policy-pack", pack]
-        for config in str(action.get("policyPackConfigs", "")).split():
-            command += ["--policy-pack-config", config]
-        yield shlex.join(command)
+            return str(step[key]).strip()
+    inline = (step.get("inputs") or {}).get("inlineScript")
+    return str(inline).strip() if isinstance(inline, str) else None
 
 
-def scripts(path: Path, document: Any) -> Iterator[tuple[str, list[Script]]]:
-    for job, steps in jobs_with_steps(document):
-        job_scripts = [
-            Script(path, job, str(step.get("name") or step.get("displayName") or "step"), text)
-            for step in steps
-            if isinstance(step, dict)
-            for text in step_scripts(step)
-        ]
-        yield job, job_scripts
+def checks_out(steps: list[Any]) -> bool:
+    return any(
+        isinstance(step, dict)
+        and (
+            step.get("checkout") == "self"
+            or str(step.get("uses", "")).startswith("actions/checkout@")
+        )
+        for step in steps
+    )
 
 
-def pipeline_variables(document: Any) -> dict[str, str]:
-    """The pipeline-wide variables scripts read (`env:` on GitHub, `variables:` on Azure DevOps)."""
-    found = {str(key): str(value) for key, value in (document.get("env") or {}).items()}
-    variables = document.get("variables") or []
-    for variable in variables if isinstance(variables, list) else []:
-        if isinstance(variable, dict) and "name" in variable:
-            found[str(variable["name"])] = str(variable.get("value", ""))
-    return found
+def shell_steps(path: Path) -> Iterator[tuple[str, bool, str]]:
+    """(job, whether the job checks this repository out, the step's shell) for each shell step."""
+    for job, steps in jobs_with_steps(load(path)):
+        for step in steps:
+            if isinstance(step, dict) and (shell := step_shell(step)) is not None:
+                yield job, checks_out(steps), shell
 
 
-def problems_of(path: Path, document: Any) -> list[str]:
-    problems: list[str] = []
-    for _, job_scripts in scripts(path, document):
-        checker = Checker(pipeline_variables(document))
-        for script in job_scripts:
-            checker.check_script(script)
-        problems += checker.problems
-    return problems
+def called_script(shell: str) -> Path:
+    """The repository file a one-line step runs: a script, `python3 FILE` or `python3 -m MODULE`."""
+    words = shell.split()
+    if words[0] in ("python3", "venv/bin/python"):
+        if words[1] == "-m":
+            module = REPOSITORY.joinpath(*words[2].split("."))
+            return (
+                module.with_suffix(".py")
+                if module.with_suffix(".py").is_file()
+                else module / "__main__.py"
+            )
+        return REPOSITORY / words[1]
+    return REPOSITORY / words[0]
 
 
-def all_commands(path: Path) -> list[str]:
-    """Every command of the pipeline, words joined by single spaces (quotes removed)."""
-    document = load(path)
+def job_scripts(path: Path, job: str) -> list[str]:
+    """The step scripts one job calls, in order, by file name."""
     return [
-        " ".join(command)
-        for _, job_scripts in scripts(path, document)
-        for script in job_scripts
-        for command in commands(script.text)
+        called_script(shell).name
+        for name, checked_out, shell in shell_steps(path)
+        if name == job and checked_out
     ]
 
 
@@ -318,93 +117,62 @@ def github_triggers(workflow: Any) -> Any:
     return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
 
 
-# --- every repository command exists ----------------------------------------------------------
+# --- every step is a script of this repository ------------------------------------------------
 
 
 @pytest.mark.parametrize("path", PIPELINES, ids=lambda path: path.name)
-def test_every_repository_command_the_pipeline_runs_exists(path: Path) -> None:
-    document = load(path)
-    assert sum(len(job_scripts) for _, job_scripts in scripts(path, document)) >= 5
-    assert problems_of(path, document) == []
+def test_every_step_calls_a_script_that_exists(path: Path) -> None:
+    called = 0
+    for job, checked_out, shell in shell_steps(path):
+        if not checked_out:
+            assert "pipelines/" not in shell, f"{job}: no checkout, so no repository script"
+            continue
+        assert "\n" not in shell, f"{job}: one call of a script, not a script: {shell}"
+        script = called_script(shell)
+        assert script.is_file(), f"{job}: {shell}: no such file"
+        if script.suffix == ".sh":
+            assert os.access(script, os.X_OK), script
+        called += 1
+    assert called >= 4
+
+
+def test_the_check_knows_a_missing_script_and_a_module() -> None:
+    assert not called_script("pipelines/steps/deploy.sh").is_file()
+    assert called_script("python3 -m offline_preview.stacks --require x").is_file()
+    assert called_script("python3 -m pipelines.azure_fan_out --summary x").is_file()
+    assert called_script("venv/bin/python pipelines/steps/azure_pr_comment.py").is_file()
+
+
+def test_every_step_script_is_called_by_a_pipeline_or_another_step() -> None:
+    called = {called_script(shell).name for path in PIPELINES for _, _, shell in shell_steps(path)}
+    sourced_or_called = {"ci.sh", "offline-preview.sh", "pack-config.sh", "virtualenvs.sh"}
+    for script in STEPS.iterdir():
+        if script.suffix in (".sh", ".py"):
+            assert script.name in called | sourced_or_called, script.name
 
 
 @pytest.mark.parametrize("path", FLEET_PIPELINES, ids=lambda path: path.name)
 def test_the_pipeline_runs_the_readme_test_command_verbatim(path: Path) -> None:
-    texts = [script.text.strip() for _, s in scripts(path, load(path)) for script in s]
-    assert README_TEST_COMMAND in texts
-
-
-@pytest.mark.parametrize(
-    ("script", "problem"),
-    [
-        ("python3 -m offline_preview --format html", "does not accept"),
-        ("python3 -m offline_preview --diff-against base.json", "does not accept"),
-        ("python3 -m venv venv && venv/bin/pip install -r requirements-ci.txt", "no such file"),
-        ("venv/bin/python -m pytest", "no earlier `python3 -m venv venv`"),
-        ("python3 -m offline_preview --stack prod", "no Pulumi.prod.yaml"),
-        ("python3 -m bench", "no such module (or package __main__.py) here"),
-        ("python3 -m offline_preview.fleets", "no such module (or package __main__.py) here"),
-        (
-            "python3 -m venv venv && pipelines/offline-preview.sh venv/bin/python --stack prod",
-            "no Pulumi.prod.yaml",
-        ),
-        ("python3 -m no_such_module_here", "neither a repository package"),
-        ("pulumi preview --policy-pack policy", "no PulumiPolicy.yaml"),
-        ("pulumi up --policy-pack-config policies/config.json", "no such file"),
-        ("./scripts/deploy.sh", "no such file"),
-        ("terraform apply", "unknown command"),
-    ],
-)
-def test_the_checker_finds_a_command_that_does_not_exist(script: str, problem: str) -> None:
-    checker = Checker({"STACK": "dev"})
-    checker.check_script(Script(Path("pipeline.yml"), "job", "step", script))
-    assert len(checker.problems) == 1
-    assert problem in checker.problems[0]
-
-
-def test_the_checker_reads_pulumi_actions_commands_and_shell_structure() -> None:
-    steps = [
-        {"uses": "pulumi/actions@v6", "with": {"command": "preview", "work-dir": "infra"}},
-        {"uses": "pulumi/actions@v6", "with": {"command": "up", "policyPacks": "guard"}},
-    ]
-    checker = Checker({})
-    for text in (text for step in steps for text in step_scripts(step)):
-        checker.check_script(Script(Path("pipeline.yml"), "job", "step", text))
-    assert len(checker.problems) == 2
-    assert "unknown command 'false-work-dir'" in checker.problems[0]
-    assert "--policy-pack guard: no PulumiPolicy.yaml" in checker.problems[1]
-    script = "if [ -s x ]; then\n  A=1 venv/bin/python - <<'EOF'\nimport os > 2\nEOF\nfi > out"
-    assert commands(script) == [["[", "-s", "x", "]"], ["venv/bin/python", "-"]]
+    assert "test.sh" in [called_script(shell).name for _, _, shell in shell_steps(path)]
+    assert README_TEST_COMMAND in (STEPS / "test.sh").read_text().splitlines()
 
 
 # --- what the pipelines promise ---------------------------------------------------------------
 
 
-def pulumi_commands(path: Path) -> list[str]:
-    return [c for c in all_commands(path) if c.startswith("pulumi ")]
-
-
 def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch() -> None:
     workflow = load(GITHUB_WORKFLOW)
     assert "pull_request" in github_triggers(workflow)
-    test = workflow["jobs"]["offline-preview"]
-    assert test["steps"][0]["with"]["fetch-depth"] == 0
-    commands_run = all_commands(GITHUB_WORKFLOW)
-    assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
-    # the fleet preview, judged by the gate's pack (the base branch's on a pull request), each
-    # stack with the gate's pack config for that stack (no --policy-pack-config for all)
-    assert (
-        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies"
-        in commands_run
-    )
-    steps = {step.get("name"): step for step in test["steps"]}
-    base = steps["The base branch (the gate) and its offline preview (base.json)"]
-    preview = steps["Offline preview of every stack (preview.md)"]
-    assert base["env"]["GATE"] == "${{ runner.temp }}/base"
-    assert preview["env"]["GATE"] == (
-        "${{ github.event_name == 'pull_request' && format('{0}/base', runner.temp) "
-        "|| github.workspace }}"
-    )
+    job = workflow["jobs"]["offline-preview"]
+    assert job["steps"][0]["with"]["fetch-depth"] == 0  # the base branch too
+    assert job_scripts(GITHUB_WORKFLOW, "offline-preview") == [
+        "virtualenvs.sh",
+        "fleet-offline-preview.sh",
+        "fail-on-preview-status.sh",
+    ]
+    (preview,) = [step for step in job["steps"] if step.get("id") == "preview"]
+    assert preview["run"] == "pipelines/steps/fleet-offline-preview.sh"
+    assert job["outputs"]["preview-status"] == "${{ steps.preview.outputs.previewStatus }}"
     comment = workflow["jobs"]["comment"]
     # posted even when the preview found a mandatory violation and failed the test job
     assert comment["needs"] == "offline-preview"
@@ -419,110 +187,20 @@ def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch(
 def test_azure_pull_requests_get_the_fleet_preview_compared_to_the_target_branch() -> None:
     pipeline = load(AZURE_PIPELINE)
     assert pipeline["pr"]["branches"]["include"] == ["main"]
-    commands_run = all_commands(AZURE_PIPELINE)
-    assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
-    assert (
-        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies"
-        in commands_run
-    )
     stages = {stage["stage"]: stage for stage in pipeline["stages"]}
-    test_steps = stages["OfflinePreview"]["jobs"][0]["steps"]
-    assert test_steps[0]["fetchDepth"] == "0"
-    comment = next(step for step in test_steps if "pullRequests" in step.get("script", ""))
+    steps = stages["OfflinePreview"]["jobs"][0]["steps"]
+    assert steps[0]["fetchDepth"] == "0"
+    assert job_scripts(AZURE_PIPELINE, "OfflinePreview") == [
+        "virtualenvs.sh",
+        "fleet-offline-preview.sh",
+        "azure_pr_comment.py",
+        "fail-on-preview-status.sh",
+    ]
+    comment = next(s for s in steps if "azure_pr_comment.py" in s.get("script", ""))
     assert "PullRequest" in comment["condition"]
     assert comment["env"] == {"SYSTEM_ACCESSTOKEN": "$(System.AccessToken)"}
-    assert 'raise SystemExit("preview.md is empty: no comment posted")' in comment["script"]
-    # the job fails on a violation only after the comment was posted
-    assert test_steps[-1]["script"] == 'exit "$PREVIEW_STATUS"'
-
-
-@pytest.mark.parametrize("path", FLEET_PIPELINES, ids=lambda path: path.name)
-def test_the_offline_preview_step_is_shared_and_its_status_fails_the_run(path: Path) -> None:
-    texts = [script.text for _, s in scripts(path, load(path)) for script in s]
-    (step,) = [text for text in texts if f"{OFFLINE_PREVIEW_STEP} venv/bin/python" in text]
-    assert "cat preview.status" in step
-    assert 'exit "$PREVIEW_STATUS"' in texts
-
-
-# --- pipelines/offline-preview.sh: a crash is not a verdict, a comment is never empty ---------
-
-
-FAKE_PYTHON = """#!/bin/sh
-# Plays `python -m offline_preview ...`: FAKE_OUT on stdout, FAKE_ERR on stderr, exit FAKE_CODE;
-# with --compare-to it answers COMPARE_CODE with no output when that is set.
-case "$*" in *--compare-to*) if [ -n "$COMPARE_CODE" ]; then exit "$COMPARE_CODE"; fi;; esac
-[ -n "$FAKE_OUT" ] && printf '%s\\n' "$FAKE_OUT"
-[ -n "$FAKE_ERR" ] && printf '%s\\n' "$FAKE_ERR" >&2
-exit "$FAKE_CODE"
-"""
-
-
-def offline_preview_step(
-    tmp_path: Path, code: int, out: str, err: str = "", compare_code: str = "", base: bool = False
-) -> tuple[int, str]:
-    python = tmp_path / "python"
-    python.write_text(FAKE_PYTHON)
-    python.chmod(0o755)
-    if base:
-        (tmp_path / "base.json").write_text("{}")
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "FAKE_CODE": str(code),
-        "FAKE_OUT": out,
-        "FAKE_ERR": err,
-        "COMPARE_CODE": compare_code,
-    }
-    result = subprocess.run(
-        [str(REPOSITORY / OFFLINE_PREVIEW_STEP), str(python), "--all-stacks"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr  # the pipeline fails later, after the comment
-    return int((tmp_path / "preview.status").read_text()), (tmp_path / "preview.md").read_text()
-
-
-@pytest.mark.parametrize("code", [0, 1])
-def test_a_verdict_is_posted_as_it_is(tmp_path: Path, code: int) -> None:
-    status, comment = offline_preview_step(tmp_path, code, "### Offline preview of the fleet")
-    assert status == code
-    assert comment == "### Offline preview of the fleet\n"
-
-
-@pytest.mark.parametrize("code", [2, 3, 139])
-def test_any_other_exit_code_is_a_failed_run_with_the_error_first(
-    tmp_path: Path, code: int
-) -> None:
-    status, comment = offline_preview_step(
-        tmp_path, code, "", err="error: crashed: KeyError: 'endDate'"
-    )
-    assert status == code
-    assert comment.startswith(f"### Offline preview failed (exit code {code})\n")
-    assert "not a policy verdict" in comment
-    assert "```\nerror: crashed: KeyError: 'endDate'\n```" in comment
-
-
-def test_a_fleet_with_an_invalid_stack_keeps_the_table_below_the_error(tmp_path: Path) -> None:
-    status, comment = offline_preview_step(
-        tmp_path, 2, "| `dev` | PASS |", err="error: stack contoso: bad key"
-    )
-    assert status == 2
-    assert comment.index("error: stack contoso: bad key") < comment.index("| `dev` | PASS |")
-
-
-def test_an_unreadable_base_plan_gives_the_preview_without_comparison(tmp_path: Path) -> None:
-    status, comment = offline_preview_step(tmp_path, 0, "the table", compare_code="2", base=True)
-    assert (status, comment) == (0, "the table\n")
-
-
-def test_a_crash_with_no_output_at_all_still_gives_a_comment(tmp_path: Path) -> None:
-    status, comment = offline_preview_step(tmp_path, 3, "")
-    assert status == 3
-    assert "(nothing on stderr)" in comment
-    status, comment = offline_preview_step(tmp_path, 0, "")  # "success" with nothing to show
-    assert status == 3
-    assert comment.startswith("### Offline preview failed")
+    poster = (STEPS / "azure_pr_comment.py").read_text()
+    assert 'raise SystemExit("preview.md is empty: no comment posted")' in poster
 
 
 # --- each stack on its own: a matrix from the stack files, its own credentials ----------------
@@ -532,7 +210,8 @@ def test_github_runs_each_stack_from_the_stack_files() -> None:
     workflow = load(GITHUB_WORKFLOW)
     jobs = workflow["jobs"]
     (list_step,) = [step for step in jobs["stacks"]["steps"] if step.get("id") == "list"]
-    assert "python3 -m offline_preview.stacks --matrix github" in list_step["run"]
+    assert list_step["run"].split() == ["pipelines/steps/list-stacks.sh", "github"]
+    assert jobs["stacks"]["outputs"]["stacks"] == "${{ steps.list.outputs.stacks }}"
     for name, prefix in (("preview", "preview-"), ("up", "deploy-"), ("drift", "preview-")):
         job = jobs[name]
         assert "stacks" in job["needs"]
@@ -600,136 +279,6 @@ def test_github_has_one_verdict_to_require_whatever_the_stacks() -> None:
         assert (run.returncode == 0) is passes, results
 
 
-def job_commands(job: Mapping[str, Any]) -> list[str]:
-    """A job's commands, words joined by single spaces, in order (deployment hooks included)."""
-    return [
-        " ".join(command)
-        for _, steps in jobs_with_steps(job)
-        for step in steps
-        if isinstance(step, dict)
-        for text in step_scripts(step)
-        for command in commands(text)
-    ]
-
-
-def runs_offline_preview(command: str) -> bool:
-    """`python -m offline_preview ...` or the shared step (not `offline_preview.stacks`)."""
-    return " -m offline_preview " in f"{command} " or command.startswith(OFFLINE_PREVIEW_STEP)
-
-
-def gates_itself(job: Mapping[str, Any]) -> None:
-    """The job previews its own stack offline, then runs `pulumi up`, and nothing of the fleet."""
-    run = job_commands(job)
-    (preview,) = [i for i, c in enumerate(run) if runs_offline_preview(c)]
-    (up,) = [i for i, c in enumerate(run) if c.startswith("pulumi up ")]
-    assert preview < up
-    assert run[preview] == (
-        "venv/bin/python -m offline_preview --stack $STACK --policy-pack policies --format markdown"
-    )
-    assert not any("--all-stacks" in command for command in run)
-
-
-def own_preview_script(job: Mapping[str, Any]) -> str:
-    (text,) = [
-        text
-        for _, steps in jobs_with_steps(job)
-        for step in steps
-        if isinstance(step, dict)
-        for text in step_scripts(step)
-        if any(runs_offline_preview(" ".join(command)) for command in commands(text))
-    ]
-    return text
-
-
-@pytest.mark.parametrize(("code", "stops"), [(0, False), (1, True), (2, False), (3, False)])
-def test_a_stack_s_own_offline_preview_stops_its_up_only_on_a_violation(
-    tmp_path: Path, code: int, stops: bool
-) -> None:
-    """A violation is a verdict; exit 2 or 3 (a `secure:` owners list it cannot decrypt) is not,
-    and `pulumi up` checks the config and runs the pack itself: a warning, never a block."""
-    python = tmp_path / "venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(f"#!/bin/sh\necho '### preview'\nexit {code}\n")
-    python.chmod(0o755)
-    deploy = next(s for s in load(AZURE_STACK_PIPELINE)["stages"] if s["stage"] == "Deploy")
-    for where, job in (("github", load(GITHUB_WORKFLOW)["jobs"]["up"]), ("azure", deploy)):
-        run = subprocess.run(
-            ["bash", "-e", "-c", own_preview_script(job)],
-            cwd=tmp_path,
-            env={
-                "PATH": "/usr/bin:/bin",
-                "STACK": "contoso",
-                "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-            },
-            capture_output=True,
-            text=True,
-        )
-        assert (run.returncode != 0) is stops, where
-        warned = "No offline verdict for stack contoso" in run.stdout
-        assert warned is (code in (2, 3)), where
-
-
-def test_github_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
-    jobs = load(GITHUB_WORKFLOW)["jobs"]
-    # the tests (the program deployed) and the stack list; not the fleet's offline preview,
-    # which fails when ANY stack violates a policy or has a broken stack file
-    assert jobs["up"]["needs"] == ["stacks", "test"]
-    for name in ("test", "stacks"):
-        assert not any(runs_offline_preview(command) for command in job_commands(jobs[name]))
-    assert "if" not in jobs["test"]  # so a skipped fleet job cannot skip `up` either
-    gates_itself(jobs["up"])
-
-
-def test_azure_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
-    stages = {stage["stage"]: stage for stage in load(AZURE_PIPELINE)["stages"]}
-    assert stages["FanOut"]["dependsOn"] == "Test"
-    assert not any(runs_offline_preview(command) for command in job_commands(stages["Test"]))
-    assert stages["OfflinePreview"]["dependsOn"] == []
-    assert any("--all-stacks" in command for command in job_commands(stages["OfflinePreview"]))
-    deploy = next(s for s in load(AZURE_STACK_PIPELINE)["stages"] if s["stage"] == "Deploy")
-    gates_itself(deploy)
-
-
-def pack_config_resolutions() -> Iterator[tuple[str, str]]:
-    """(where, the lines of a script that set $PACK_CONFIG) for each pulumi command using it."""
-    for path in PIPELINES:
-        for _, job_scripts in scripts(path, load(path)):
-            for script in job_scripts:
-                if f'--policy-pack-config "{RESOLVED_PACK_CONFIG}"' in script.text:
-                    lines = [
-                        line
-                        for line in script.text.splitlines()
-                        if "PACK_CONFIG" in line and not line.lstrip().startswith("pulumi ")
-                    ]
-                    yield f"{path.name} {script.job}", "\n".join(lines)
-
-
-@pytest.mark.parametrize("stack", ["contoso", "dev"])
-def test_the_pipelines_resolve_each_stack_s_pack_config_as_the_offline_preview_does(
-    tmp_path: Path, stack: str
-) -> None:
-    gate = tmp_path / "gate"
-    for root in (tmp_path, gate):
-        (root / "policies" / "stacks").mkdir(parents=True)
-        (root / "policies" / "config.example.json").write_text("{}")
-        (root / "policies" / "stacks" / "contoso.json").write_text("{}")
-    resolutions = list(pack_config_resolutions())
-    assert len(resolutions) == 4  # preview and up, on GitHub and Azure DevOps
-    for where, lines in resolutions:
-        run = subprocess.run(
-            ["bash", "-c", f'set -eu\n{lines}\necho "$PACK_CONFIG"'],
-            cwd=tmp_path,
-            env={"PATH": "/usr/bin:/bin", "STACK": stack, "GATE": str(gate)},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        root = gate if "$GATE" in lines else tmp_path
-        expected = policy_pack_config(root / "policies", stack)
-        assert expected is not None
-        assert (root / run.stdout.strip()).resolve() == expected.resolve(), where
-
-
 def test_github_previews_with_the_base_branch_s_policy_pack() -> None:
     preview = load(GITHUB_WORKFLOW)["jobs"]["preview"]
     change, gate = (s for s in preview["steps"] if "actions/checkout@" in s.get("uses", ""))
@@ -743,6 +292,64 @@ def test_github_previews_with_the_base_branch_s_policy_pack() -> None:
     assert preview["defaults"]["run"]["working-directory"] == "change"
 
 
+def assert_weekly(cron: str) -> None:
+    minute, hour, day_of_month, month, day_of_week = cron.split()
+    assert minute.isdigit()
+    assert hour.isdigit()
+    assert (day_of_month, month) == ("*", "*")
+    assert day_of_week.isdigit()
+    assert 0 <= int(day_of_week) <= 6
+
+
+def test_github_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
+    jobs = load(GITHUB_WORKFLOW)["jobs"]
+    # the tests (the program deployed) and the stack list; not the fleet's offline preview,
+    # which fails when ANY stack violates a policy or has a broken stack file
+    assert jobs["up"]["needs"] == ["stacks", "test"]
+    assert "if" not in jobs["test"]  # so a skipped fleet job cannot skip `up` either
+    assert job_scripts(GITHUB_WORKFLOW, "test") == ["test.sh"]
+    # each stack gates itself: its own offline preview, then `pulumi up` with the pack
+    assert job_scripts(GITHUB_WORKFLOW, "up") == [
+        "virtualenvs.sh",
+        "stack-offline-preview.sh",
+        "pulumi-up.sh",
+    ]
+
+
+def test_azure_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
+    stages = {stage["stage"]: stage for stage in load(AZURE_PIPELINE)["stages"]}
+    assert stages["FanOut"]["dependsOn"] == "Test"
+    assert job_scripts(AZURE_PIPELINE, "Test") == ["test.sh"]
+    assert stages["OfflinePreview"]["dependsOn"] == []
+    assert job_scripts(AZURE_STACK_PIPELINE, "Up") == [
+        "require-stack.sh",
+        "install-pulumi.sh",
+        "virtualenvs.sh",
+        "stack-offline-preview.sh",
+        "pulumi-up.sh",
+    ]
+
+
+def test_preview_up_and_drift_run_the_shared_steps_in_both_pipelines() -> None:
+    github = {job: job_scripts(GITHUB_WORKFLOW, job) for job in ("preview", "up", "drift")}
+    assert github == {
+        "preview": ["virtualenvs.sh", "pulumi-preview.sh"],
+        "up": ["virtualenvs.sh", "stack-offline-preview.sh", "pulumi-up.sh"],
+        "drift": ["virtualenvs.sh", "drift.sh"],
+    }
+    azure = {job: job_scripts(AZURE_STACK_PIPELINE, job) for job in ("Preview", "Up", "Drift")}
+    assert azure["Preview"][-2:] == ["azure-gate.sh", "pulumi-preview.sh"]
+    assert azure["Up"][-2:] == ["stack-offline-preview.sh", "pulumi-up.sh"]
+    assert azure["Drift"][-2:] == ["virtualenvs.sh", "drift.sh"]
+    # GitHub's gate is a second checkout (the base branch) whose pack gets its own virtualenv
+    (venvs,) = [
+        s
+        for _, _, s in shell_steps(GITHUB_WORKFLOW)
+        if s.startswith("pipelines/steps/virtualenvs.sh program ")
+    ]
+    assert venvs == 'pipelines/steps/virtualenvs.sh program "$GATE/policies"'
+
+
 def test_azure_fans_out_one_run_per_stack_file() -> None:
     fleet = load(AZURE_PIPELINE)
     fan_out = next(stage for stage in fleet["stages"] if stage["stage"] == "FanOut")
@@ -750,7 +357,7 @@ def test_azure_fans_out_one_run_per_stack_file() -> None:
     (job,) = fan_out["jobs"]
     step = job["steps"][-1]
     assert step["script"] == (
-        "python3 pipelines/azure_fan_out.py --pipeline privilege-secure-entra-stack "
+        "python3 -m pipelines.azure_fan_out --pipeline privilege-secure-entra-stack "
         "--summary fan-out.md"
     )
     assert step["env"] == {"SYSTEM_ACCESSTOKEN": "$(System.AccessToken)"}
@@ -785,45 +392,11 @@ def test_azure_stack_runs_compile_their_own_credentials_from_the_stack_parameter
     for stage in stages.values():
         (job,) = stage["jobs"]
         steps = job.get("steps") or job["strategy"]["runOnce"]["deploy"]["steps"]
-        assert steps[1]["script"] == 'python3 -m offline_preview.stacks --require "$STACK"'
-
-
-@pytest.mark.parametrize("path", [GITHUB_WORKFLOW, AZURE_STACK_PIPELINE], ids=lambda p: p.name)
-def test_preview_up_and_drift_refresh_and_use_the_right_pack(path: Path) -> None:
-    preview, up, drift = pulumi_commands(path)
-    gate = f"--policy-pack $GATE/policies --policy-pack-config {RESOLVED_PACK_CONFIG}"
-    own = f"--policy-pack policies --policy-pack-config {RESOLVED_PACK_CONFIG}"
-    assert preview.startswith("pulumi preview ")
-    assert gate in preview
-    assert up.startswith("pulumi up ")
-    assert own in up
-    assert "--yes" in up
-    for command in (preview, up):
-        assert "--refresh" in command  # the tenant, not only the state
-    # drift: the state against the tenant, without the program, so a rotation the program plans
-    # once a window ends is not reported as drift every day until the weekly `up`
-    assert drift.split() == [
-        "pulumi",
-        "refresh",
-        "--stack",
-        "$STACK",
-        "--non-interactive",
-        "--diff",
-        "--preview-only",
-        "--expect-no-changes",
-    ]
-    for command in (preview, up, drift):
-        assert "--stack $STACK" in command
-        assert "--non-interactive" in command
-
-
-def assert_weekly(cron: str) -> None:
-    minute, hour, day_of_month, month, day_of_week = cron.split()
-    assert minute.isdigit()
-    assert hour.isdigit()
-    assert (day_of_month, month) == ("*", "*")
-    assert day_of_week.isdigit()
-    assert 0 <= int(day_of_week) <= 6
+        assert steps[1]["script"] == "pipelines/steps/require-stack.sh"
+    assert (
+        'python3 -m offline_preview.stacks --require "$STACK"'
+        in (STEPS / "require-stack.sh").read_text()
+    )
 
 
 # --- pipelines/azure_fan_out.py -----------------------------------------------------------------
@@ -1012,10 +585,9 @@ def test_github_jobs_use_oidc_and_least_privilege() -> None:
     workflow = load(GITHUB_WORKFLOW)
     assert workflow["permissions"] == {}
     for name, job in workflow["jobs"].items():
-        runs_pulumi = any(
-            command[0] == "pulumi"
-            for step in job["steps"]
-            for command in commands(str(step.get("run", "")))
+        runs_pulumi = bool(
+            {"pulumi-preview.sh", "pulumi-up.sh", "drift.sh"}
+            & set(job_scripts(GITHUB_WORKFLOW, name))
         )
         write = {scope for scope, level in job["permissions"].items() if level == "write"}
         if runs_pulumi:
@@ -1030,9 +602,8 @@ def test_github_jobs_use_oidc_and_least_privilege() -> None:
             assert "id-token" not in job["permissions"], name
             assert "environment" not in job, name
             assert not any("secrets." in str(value) for value in job.get("env", {}).values())
-    for job_scripts in (s for _, s in scripts(GITHUB_WORKFLOW, workflow)):
-        for script in job_scripts:
-            assert "${{" not in script.text, f"{script.step}: pass expressions through env"
+    for job, _, shell in shell_steps(GITHUB_WORKFLOW):
+        assert "${{" not in shell, f"{job}: pass expressions through env"
 
 
 def test_every_github_permission_says_why() -> None:
@@ -1079,8 +650,11 @@ def test_azure_stack_runs_get_an_oidc_token_from_their_own_service_connection() 
         inputs = task["inputs"]
         assert inputs["addSpnToEnvironment"] is True
         assert inputs["scriptType"] == "bash"
-        assert 'ARM_OIDC_TOKEN="$idToken"' in inputs["inlineScript"]
-        assert "ARM_USE_OIDC=true" in inputs["inlineScript"]
+        # the step script sources ci.sh, which hands the connection's OIDC token to the provider
+        assert 'source "$(dirname "$0")/ci.sh"' in called_script(inputs["inlineScript"]).read_text()
+    handover = (STEPS / "ci.sh").read_text()
+    assert 'ARM_OIDC_TOKEN="$idToken"' in handover
+    assert "ARM_USE_OIDC=true" in handover
     connections = [task["inputs"]["azureSubscription"] for task in tasks]
     assert connections == [
         "privilege-secure-entra-preview-${{ parameters.stack }}",

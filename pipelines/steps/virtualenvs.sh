@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The virtualenvs a job needs. Usage: virtualenvs.sh program|dev [POLICY_PACK_DIR]
+#   program  ./venv with requirements.txt (what the Pulumi CLI runs the program with)
+#   dev      ./venv with requirements-dev.txt (the offline preview, the tests)
+#   POLICY_PACK_DIR  also the pack's own virtualenv, with only its requirements.txt
+set -euo pipefail
+case "${1:-}" in
+  program) requirements=requirements.txt ;;
+  dev) requirements=requirements-dev.txt ;;
+  *) echo "usage: $0 program|dev [POLICY_PACK_DIR]" >&2; exit 2 ;;
+esac
+python3 -m venv venv && venv/bin/pip install -q -r "$requirements"
+if [ -n "${2:-}" ]; then
+  python3 -m venv "$2/venv" && "$2/venv/bin/pip" install -q -r "$2/requirements.txt"
+fi
