@@ -145,7 +145,7 @@ def _application(application: Mapping[str, Any]) -> dict[str, Any]:
 
 def _ids(collection: str, entity: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The provider id and the computed ids an existing object has in a stack's state: the pack
-    links resources by the ids they carry (``entra_guard.stack_links``)."""
+    links resources by the ids they carry (``entra_guard.helpers.stack_links``)."""
     outputs = {"objectId": entity.get("id")}
     if entity.get("appId"):
         outputs["clientId"] = entity["appId"]

@@ -18,7 +18,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.values import UNKNOWN, Findings, blocks, elements, read, read_path, text
+from entra_guard.helpers.values import UNKNOWN, Findings, blocks, elements, read, read_path, text
 from entra_vocabulary import resource_types as types
 
 SINGLE_TENANT_POLICY: Final = "single-tenant-application"

@@ -20,8 +20,8 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.stack_links import urn_type
-from entra_guard.values import Findings
+from entra_guard.helpers.stack_links import urn_type
+from entra_guard.helpers.values import Findings
 from entra_vocabulary import resource_types as types
 
 COMPONENT_CHILDREN_POLICY: Final = "declared-by-the-component"

@@ -21,8 +21,8 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.stack_links import label
-from entra_guard.values import UNKNOWN, Findings, read, text
+from entra_guard.helpers.stack_links import label
+from entra_guard.helpers.values import UNKNOWN, Findings, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.first_party import first_party_name
 

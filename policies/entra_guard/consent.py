@@ -21,8 +21,8 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.stack_links import label, linked, of_type
-from entra_guard.values import UNKNOWN, Findings, elements, read, text
+from entra_guard.helpers.stack_links import label, linked, of_type
+from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import (
     describe_permission_id,

@@ -17,9 +17,9 @@ from pulumi_policy import (
     Severity,
 )
 
-from entra_guard import knobs
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.values import UNKNOWN, Findings, read, text
+from entra_guard.helpers import knobs
+from entra_guard.helpers.values import UNKNOWN, Findings, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import (
     DEFAULT_DIRECTORY_ROLES,

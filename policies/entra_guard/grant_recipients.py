@@ -5,7 +5,8 @@ permission grant, a directory role assignment or eligibility to any other princi
 attacker's own app, a literal object id) hands Tier-0 rights to someone nobody reviews here.
 "This application" is the one the ``privilegesecure:index:AppRegistration`` component declares
 (every application of the stack when no component does). Links are by the id a grant carries
-(``entra_guard.stack_links.possible_links``): a decoy cannot move a grant onto or off the app.
+(``entra_guard.helpers.stack_links.possible_links``): a decoy cannot move a grant onto or off
+the app.
 """
 
 from __future__ import annotations
@@ -21,10 +22,16 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from entra_guard import knobs
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
-from entra_guard.values import UNKNOWN, Findings, elements, read, text
+from entra_guard.helpers import knobs
+from entra_guard.helpers.stack_links import (
+    component_applications,
+    label,
+    linked,
+    of_type,
+    possible_links,
+)
+from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import GRAPH_PERMISSIONS
 

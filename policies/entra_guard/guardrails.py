@@ -11,29 +11,28 @@ from entra_guard.application_surface import (
     NO_SIGN_IN_SURFACE_DECLARATION,
     SINGLE_TENANT_DECLARATION,
 )
+from entra_guard.client_secrets_only import CLIENT_SECRETS_ONLY_DECLARATION
 from entra_guard.component_children import COMPONENT_CHILDREN_DECLARATION
 from entra_guard.component_shape import COMPONENT_SHAPE_DECLARATION
 from entra_guard.consent import CONSENT_DECLARATION
-from entra_guard.credentials import (
-    CLIENT_SECRETS_ONLY_DECLARATION,
-    SECRET_COUNT_DECLARATION,
-    SECRET_EXPIRED_DECLARATION,
-    SECRET_EXPIRY_DECLARATION,
-    utc_now,
-)
 from entra_guard.declaration import Clock, Declaration, build
 from entra_guard.directory_roles import DIRECTORY_ROLE_DECLARATION
+from entra_guard.first_party_principals import FIRST_PARTY_DECLARATION
 from entra_guard.grant_recipients import GRANT_RECIPIENTS_DECLARATION
 from entra_guard.graph_permissions import (
     APPLICATION_PERMISSIONS_DECLARATION,
     DELEGATED_PERMISSIONS_DECLARATION,
 )
+from entra_guard.helpers.pack_clock import utc_now
 from entra_guard.manifest_match import SINGLE_MANIFEST_DECLARATION
+from entra_guard.owners import OWNERS_DECLARATION
 from entra_guard.ownership import OWNERSHIP_DECLARATION
 from entra_guard.pinned_principal import PINNED_PRINCIPAL_DECLARATION
+from entra_guard.protect import PROTECT_DECLARATION
 from entra_guard.resource_allowlist import RESOURCE_TYPES_DECLARATION
 from entra_guard.role_paths import ROLE_PATHS_DECLARATION
-from entra_guard.stewardship import FIRST_PARTY_DECLARATION, OWNERS_DECLARATION, PROTECT_DECLARATION
+from entra_guard.secret_count import SECRET_COUNT_DECLARATION
+from entra_guard.secret_dates import SECRET_EXPIRED_DECLARATION, SECRET_EXPIRY_DECLARATION
 
 PACK_NAME: Final = "privilege-secure-entra-guard"
 

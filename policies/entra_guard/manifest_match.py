@@ -24,8 +24,14 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.stack_links import component_applications, label, linked, of_type, possible_links
-from entra_guard.values import UNKNOWN, elements, read, text
+from entra_guard.helpers.stack_links import (
+    component_applications,
+    label,
+    linked,
+    of_type,
+    possible_links,
+)
+from entra_guard.helpers.values import UNKNOWN, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import graph_permission_by_id
 from entra_vocabulary.manifests import MANIFESTS, Manifest

@@ -19,10 +19,11 @@ from pulumi_policy import (
     Severity,
 )
 
-from entra_guard import knobs
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.stewardship import ALLOWED_OWNERS, stack_of
-from entra_guard.values import UNKNOWN, Findings, elements, read, text
+from entra_guard.helpers import knobs
+from entra_guard.helpers.steward import stack_of
+from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
+from entra_guard.owners import ALLOWED_OWNERS
 from entra_vocabulary import resource_types as types
 
 OWNERSHIP_POLICY: Final = "owners-from-component"

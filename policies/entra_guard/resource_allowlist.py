@@ -20,9 +20,9 @@ from pulumi_policy import (
     Severity,
 )
 
-from entra_guard import knobs
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.values import Findings
+from entra_guard.helpers import knobs
+from entra_guard.helpers.values import Findings
 from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 
 RESOURCE_TYPES_POLICY: Final = "resource-types-allowlist"

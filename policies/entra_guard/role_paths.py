@@ -20,7 +20,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.values import UNKNOWN, Findings, elements, read
+from entra_guard.helpers.values import UNKNOWN, Findings, elements, read
 from entra_vocabulary import resource_types as types
 
 ROLE_PATHS_POLICY: Final = "directory-role-paths"

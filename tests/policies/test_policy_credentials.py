@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from entra_guard.credentials import parse_rfc3339
+from entra_guard.secret_dates import parse_rfc3339
 from entra_vocabulary import resource_types as types
 from tests.policies.policy_harness import (
     APPLICATION_URN,
@@ -231,7 +231,7 @@ def test_the_pack_judges_at_the_programs_clock(monkeypatch: pytest.MonkeyPatch) 
     """A reproducible preview (``SOURCE_DATE_EPOCH``) is judged at the moment it was computed."""
     from datetime import UTC, datetime
 
-    from entra_guard.credentials import utc_now
+    from entra_guard.helpers.pack_clock import utc_now
 
     monkeypatch.setenv("PRIVILEGE_SECURE_OFFLINE_CLOCK", "1")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
@@ -246,7 +246,7 @@ def test_outside_the_offline_preview_the_pack_ignores_source_date_epoch(
     """Red team R2-06: Nix sets 1980; every fresh secret would look years too long."""
     from datetime import UTC, datetime
 
-    from entra_guard.credentials import utc_now
+    from entra_guard.helpers.pack_clock import utc_now
 
     monkeypatch.delenv("PRIVILEGE_SECURE_OFFLINE_CLOCK", raising=False)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")
@@ -259,7 +259,7 @@ def test_a_future_source_date_epoch_does_not_move_the_packs_clock(
     """Red team RT-43: a clock in 2036 would admit ten-year secrets."""
     from datetime import UTC, datetime
 
-    from entra_guard.credentials import utc_now
+    from entra_guard.helpers.pack_clock import utc_now
 
     monkeypatch.setenv("PRIVILEGE_SECURE_OFFLINE_CLOCK", "1")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "2082758400")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from entra_guard.credentials import utc_now
 from entra_guard.declaration import Declaration, Kind, build
 from entra_guard.guardrails import DECLARATIONS, build_policies
+from entra_guard.helpers.pack_clock import utc_now
 
 README = Path(__file__).resolve().parents[2] / "policies" / "README.md"
 ROW = re.compile(

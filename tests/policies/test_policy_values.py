@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from entra_guard import knobs
-from entra_guard.values import UNKNOWN, Findings, UnknownDuringPreviewError, blocks, elements, read
+from entra_guard.helpers import knobs
+from entra_guard.helpers.values import (
+    UNKNOWN,
+    Findings,
+    UnknownDuringPreviewError,
+    blocks,
+    elements,
+    read,
+)
 from offline_preview.policy_client import WIRE_UNKNOWN
 
 

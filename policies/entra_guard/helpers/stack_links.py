@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pulumi_policy import PolicyResource
 
-from entra_guard.values import UNKNOWN, Unknown, read, text
+from entra_guard.helpers.values import UNKNOWN, Unknown, read, text
 from entra_vocabulary.resource_types import APPLICATION, COMPONENT
 
 Link = PolicyResource | None | Unknown
