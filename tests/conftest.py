@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from mock_engine.engine import ProgramRun, run_program
+from tests.clock import NOW_EPOCH
 
-NOW = 1_790_000_000
-"""2026-09-21T14:13:20Z: a fixed clock (``SOURCE_DATE_EPOCH``) so every run is reproducible."""
+NOW = NOW_EPOCH
+"""The one clock (``tests/clock.py``), as ``SOURCE_DATE_EPOCH``: every run is reproducible."""
 
 RunProgram = Callable[..., ProgramRun]
 

@@ -3,22 +3,22 @@ session (``tests/policies/program_harness.py``), at the one clock every suite sh
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from offline_preview.policy_client import PolicyPackClient
+from tests.clock import NOW_EPOCH, pinned_environment
 from tests.policies.program_harness import ProgramRuns
 
 
 @pytest.fixture(scope="session")
 def running_pack() -> Iterator[PolicyPackClient]:
     """One pack process for the session, started the way the CLI starts it."""
-    with PolicyPackClient() as client:
+    with PolicyPackClient(env=pinned_environment()) as client:
         yield client
 
 
 @pytest.fixture(scope="session")
 def runs() -> ProgramRuns:
-    return ProgramRuns(int(time.time()))
+    return ProgramRuns(NOW_EPOCH)

@@ -12,7 +12,6 @@ import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Final
 
 from pulumi_policy import (
@@ -39,9 +38,10 @@ from entra_vocabulary.microsoft_ids import (
 from entra_vocabulary.unknown import UNKNOWN as UNKNOWN
 from entra_vocabulary.unknown import Unknown
 from offline_preview.policy_client import AnalyzedResource, on_the_wire
+from tests.clock import NOW as CLOCK_NOW
 
-NOW: Final = datetime(2026, 5, 26, 12, 0, tzinfo=UTC)
-"""The clock of the in-process policies."""
+NOW: Final = CLOCK_NOW
+"""The clock of the in-process policies: the one clock of every suite (``tests/clock.py``)."""
 
 POLICIES: Final = {policy.name: policy for policy in build_policies(clock=lambda: NOW)}
 

@@ -5,10 +5,9 @@ pack over the analyzer protocol (``tests/policies/conftest.py`` starts one pack 
 suite, an attack declared next to the program); ``ProgramRuns`` runs each scenario once per
 module at one fixed instant.
 
-The clock: the pack process is started once per module, before any test's ``SOURCE_DATE_EPOCH``,
-so it measures secret expiry against the wall clock; the program's rotation clock is therefore
-set to the real time at module start rather than the fixed ``tests.conftest.NOW``, and both sides
-agree on "now" whatever the date the suite runs on.
+The clock: the one clock of every suite (``tests/clock.py``): the program runs at it and the pack
+process is started with it pinned, so both sides agree on "now" whatever the date the suite runs
+on.
 """
 
 from __future__ import annotations

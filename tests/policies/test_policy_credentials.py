@@ -27,20 +27,20 @@ COUNT = "client-secret-count"
 
 
 def test_a_date_within_a_year_passes() -> None:
-    assert check(EXPIRY, application_password(endDate="2027-05-26T00:00:00Z")).passed
+    assert check(EXPIRY, application_password(endDate="2027-09-21T00:00:00Z")).passed
 
 
 def test_a_date_beyond_max_lifetime_is_denied() -> None:
-    outcome = check(EXPIRY, application_password(endDate="2027-06-01T00:00:00Z"))
+    outcome = check(EXPIRY, application_password(endDate="2027-09-27T00:00:00Z"))
 
     assert outcome.violations == [
-        "endDate 2027-06-01T00:00:00Z is more than 365 days ahead (the latest allowed today is "
-        "2027-05-26T12:00:00Z)"
+        "endDate 2027-09-27T00:00:00Z is more than 365 days ahead (the latest allowed today is "
+        "2027-09-21T14:13:20Z)"
     ]
 
 
 def test_the_max_lifetime_knob_applies() -> None:
-    target = application_password(endDate="2026-09-01T00:00:00Z")
+    target = application_password(endDate="2026-12-30T00:00:00Z")  # 99 days ahead
 
     assert not check(EXPIRY, target, {"maxLifetimeDays": 90}).passed
     assert check(EXPIRY, target, {"maxLifetimeDays": 120}).passed

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Final
 
@@ -18,6 +18,7 @@ from offline_preview.policy_client import (
     PolicyDiagnostic,
     PolicyPackClient,
 )
+from tests.clock import NOW
 from tests.policies.policy_harness import (
     APPLICATION_URN,
     DEPLOYER,
@@ -56,13 +57,6 @@ POLICY_LEVELS: Final = {
 }
 
 
-@pytest.fixture(scope="module")
-def running_pack() -> Iterator[PolicyPackClient]:
-    """One pack process for the module, started the way the CLI starts it."""
-    with PolicyPackClient() as client:
-        yield client
-
-
 @pytest.fixture
 def pack(running_pack: PolicyPackClient) -> PolicyPackClient:
     """The shared pack, reset to its default configuration."""
@@ -71,8 +65,8 @@ def pack(running_pack: PolicyPackClient) -> PolicyPackClient:
 
 
 def _in_days(days: int) -> str:
-    """An RFC 3339 date relative to the real clock (the pack uses the real clock)."""
-    return f"{datetime.now(UTC) + timedelta(days=days):%Y-%m-%dT00:00:00Z}"
+    """An RFC 3339 date relative to the one clock (the session's pack runs pinned to it)."""
+    return f"{NOW + timedelta(days=days):%Y-%m-%dT00:00:00Z}"
 
 
 def _current_program() -> list[AnalyzedResource]:

@@ -8,7 +8,6 @@ folder's name) fails here.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import venv
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from offline_preview.policy_client import PACK_DIRECTORY, PolicyPackClient
+from tests.clock import pinned_environment
 from tests.policies.program_harness import DEV, ProgramRuns, Scenario, judge_stack
 
 GLOBAL_ADMINISTRATOR_RUN = Scenario(
@@ -51,7 +51,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def shipped_pack(shipped: tuple[Path, Path]) -> Iterator[PolicyPackClient]:
     """The shipped pack, started as the Pulumi CLI starts it."""
     folder, python = shipped
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env = {k: v for k, v in pinned_environment().items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     with PolicyPackClient(pack_directory=folder, python=str(python), env=env) as client:
         yield client
 
