@@ -180,6 +180,41 @@ Mutated = tuple[list[DeclaredResource], str]
 """The mutated stack and the URN the violation must be reported on."""
 
 
+MutationFunction = Callable[[list[DeclaredResource], datetime], Mutated]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """A bad change to the declared resources, and the mandatory finding that must stop it."""
+
+    id: str
+    apply: MutationFunction
+    policy: str
+    needles: tuple[str, ...]
+    """Text the finding must contain: the offending permission or role by name (and id)."""
+
+
+MUTATIONS: Final[list[Mutation]] = []
+"""Every bad change, each declared by ``expects`` right above the change it makes."""
+
+
+def expects(
+    id: str, policy: str, needles: tuple[str, ...]
+) -> Callable[[MutationFunction], MutationFunction]:
+    """Declare the mutation below and the mandatory finding that must stop it."""
+
+    def register(apply: MutationFunction) -> MutationFunction:
+        MUTATIONS.append(Mutation(id, apply, policy, needles))
+        return apply
+
+    return register
+
+
+@expects(
+    "global-administrator",
+    "directory-role-allowlist",
+    (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})", "allowGlobalAdministrator: true"),
+)
 def global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
     assignment = next(
         r
@@ -190,6 +225,11 @@ def global_administrator(resources: list[DeclaredResource], now: datetime) -> Mu
     return mutated, changed.urn
 
 
+@expects(
+    "role-scoped-to-administrative-unit",
+    "directory-role-allowlist",
+    (f"directoryScopeId is {ADMINISTRATIVE_UNIT_SCOPE}",),
+)
 def scoped_role_assignment(resources: list[DeclaredResource], now: datetime) -> Mutated:
     assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
     mutated, changed = _with_inputs(
@@ -198,12 +238,25 @@ def scoped_role_assignment(resources: list[DeclaredResource], now: datetime) -> 
     return mutated, changed.urn
 
 
+@expects(
+    "role-scoped-to-application",
+    "directory-role-allowlist",
+    ("appScopeId is set (/)",),
+)
 def app_scoped_role_assignment(resources: list[DeclaredResource], now: datetime) -> Mutated:
     assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
     mutated, changed = _with_inputs(resources, assignment, _set(appScopeId="/"))
     return mutated, changed.urn
 
 
+@expects(
+    "extra-app-role-requested",
+    "graph-application-permissions-allowlist",
+    (
+        f"application permission Application.ReadWrite.All ({APPLICATION_READWRITE_ALL})",
+        "is not in the allowlist",
+    ),
+)
 def requested_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
     def edit(inputs: dict[str, Any]) -> None:
         _graph_access(inputs)["resourceAccesses"].append(
@@ -215,6 +268,19 @@ def requested_extra_app_role(resources: list[DeclaredResource], now: datetime) -
     return mutated, changed.urn
 
 
+@expects(
+    "extra-app-role-consented",
+    "graph-application-permissions-allowlist",
+    (
+        "appRoleId: application permission AppRoleAssignment.ReadWrite.All "
+        f"({APP_ROLE_ASSIGNMENT_READWRITE_ALL})",
+    ),
+)
+@expects(
+    "extra-app-role-consented-unrequested",
+    "consent-matches-request",
+    (APP_ROLE_ASSIGNMENT_READWRITE_ALL, "is consented but", "does not request it"),
+)
 def consented_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
     template = _of_type(resources, types.APP_ROLE_ASSIGNMENT)[0]
     inputs = {**_copied(template.inputs), "appRoleId": APP_ROLE_ASSIGNMENT_READWRITE_ALL}
@@ -222,6 +288,11 @@ def consented_extra_app_role(resources: list[DeclaredResource], now: datetime) -
     return [*resources, extra], extra.urn
 
 
+@expects(
+    "second-resource-application",
+    "graph-application-permissions-allowlist",
+    (f"resourceAppId {AZURE_AD_GRAPH_APP_ID} is not Microsoft Graph",),
+)
 def second_resource_application(resources: list[DeclaredResource], now: datetime) -> Mutated:
     def edit(inputs: dict[str, Any]) -> None:
         inputs["requiredResourceAccesses"].append(
@@ -239,6 +310,14 @@ def second_resource_application(resources: list[DeclaredResource], now: datetime
     return mutated, changed.urn
 
 
+@expects(
+    "extra-delegated-scope-requested",
+    "graph-delegated-permissions-allowlist",
+    (
+        f"delegated permission Directory.AccessAsUser.All ({DIRECTORY_ACCESS_AS_USER_ALL})",
+        "is not in the allowlist",
+    ),
+)
 def requested_extra_scope(resources: list[DeclaredResource], now: datetime) -> Mutated:
     def edit(inputs: dict[str, Any]) -> None:
         _graph_access(inputs)["resourceAccesses"].append(
@@ -256,12 +335,22 @@ def _latest_secret(resources: list[DeclaredResource]) -> DeclaredResource:
     return max(secrets, key=lambda r: str(r.inputs["endDate"]))
 
 
+@expects(
+    "secret-beyond-limit",
+    "client-secret-expiry",
+    ("is more than 365 days ahead",),
+)
 def secret_beyond_limit(resources: list[DeclaredResource], now: datetime) -> Mutated:
     end_date = f"{now + timedelta(days=400):%Y-%m-%dT%H:%M:%SZ}"
     mutated, changed = _with_inputs(resources, _latest_secret(resources), _set(endDate=end_date))
     return mutated, changed.urn
 
 
+@expects(
+    "secret-end-date-relative",
+    "client-secret-expiry",
+    ("endDateRelative is set (8760h)",),
+)
 def secret_end_date_relative(resources: list[DeclaredResource], now: datetime) -> Mutated:
     def edit(inputs: dict[str, Any]) -> None:
         del inputs["endDate"]
@@ -271,12 +360,22 @@ def secret_end_date_relative(resources: list[DeclaredResource], now: datetime) -
     return mutated, changed.urn
 
 
+@expects(
+    "third-secret",
+    "client-secret-count",
+    ("has 3 client secrets", "privilege-secure-client-secret-c"),
+)
 def third_secret(resources: list[DeclaredResource], now: datetime) -> Mutated:
     template = _latest_secret(resources)
     extra = _sibling(template, "privilege-secure-client-secret-c", _copied(template.inputs))
     return [*resources, extra], _only(resources, types.APPLICATION).urn
 
 
+@expects(
+    "multi-tenant-audience",
+    "single-tenant-application",
+    ("signInAudience is AzureADMultipleOrgs",),
+)
 def multi_tenant(resources: list[DeclaredResource], now: datetime) -> Mutated:
     application = _only(resources, types.APPLICATION)
     mutated, changed = _with_inputs(
@@ -285,6 +384,11 @@ def multi_tenant(resources: list[DeclaredResource], now: datetime) -> Mutated:
     return mutated, changed.urn
 
 
+@expects(
+    "web-redirect-uri",
+    "no-interactive-sign-in-surface",
+    ("web.redirectUris is set (https://pam.example.com/signin)",),
+)
 def web_redirect_uri(resources: list[DeclaredResource], now: datetime) -> Mutated:
     application = _only(resources, types.APPLICATION)
     mutated, changed = _with_inputs(
@@ -293,6 +397,11 @@ def web_redirect_uri(resources: list[DeclaredResource], now: datetime) -> Mutate
     return mutated, changed.urn
 
 
+@expects(
+    "implicit-grant",
+    "no-interactive-sign-in-surface",
+    ("web.implicitGrant.accessTokenIssuanceEnabled is true",),
+)
 def implicit_grant(resources: list[DeclaredResource], now: datetime) -> Mutated:
     application = _only(resources, types.APPLICATION)
     mutated, changed = _with_inputs(
@@ -301,6 +410,11 @@ def implicit_grant(resources: list[DeclaredResource], now: datetime) -> Mutated:
     return mutated, changed.urn
 
 
+@expects(
+    "identifier-uri",
+    "no-interactive-sign-in-surface",
+    ("identifierUris is set (api://privilege-secure)",),
+)
 def identifier_uri(resources: list[DeclaredResource], now: datetime) -> Mutated:
     application = _only(resources, types.APPLICATION)
     mutated, changed = _with_inputs(
@@ -309,6 +423,11 @@ def identifier_uri(resources: list[DeclaredResource], now: datetime) -> Mutated:
     return mutated, changed.urn
 
 
+@expects(
+    "consent-without-request",
+    "consent-matches-request",
+    (f"{ROLE_MANAGEMENT} ({_app_role_id(ROLE_MANAGEMENT)}) is consented but",),
+)
 def consent_without_request(resources: list[DeclaredResource], now: datetime) -> Mutated:
     """The request loses RoleManagement.ReadWrite.Directory; its consent stays."""
     role_id = _app_role_id(ROLE_MANAGEMENT)
@@ -323,12 +442,22 @@ def consent_without_request(resources: list[DeclaredResource], now: datetime) ->
     return mutated, _app_role_assignment(resources, ROLE_MANAGEMENT).urn
 
 
+@expects(
+    "half-consented",
+    "consent-matches-request",
+    ("application permission User.ReadWrite.All", "half-consented"),
+)
 def half_consented(resources: list[DeclaredResource], now: datetime) -> Mutated:
     """The request keeps User.ReadWrite.All; its consent is gone."""
     consent = _app_role_assignment(resources, "User.ReadWrite.All")
     return [r for r in resources if r is not consent], _only(resources, types.APPLICATION).urn
 
 
+@expects(
+    "managed-graph-service-principal",
+    "graph-service-principal-not-managed",
+    (f"clientId {MICROSOFT_GRAPH_APP_ID} is Microsoft Graph",),
+)
 def managed_graph_service_principal(resources: list[DeclaredResource], now: datetime) -> Mutated:
     template = _only(resources, types.SERVICE_PRINCIPAL)
     extra = _sibling(
@@ -367,10 +496,20 @@ def _edited_grant(
     return [*resources, grant], grant.urn
 
 
+@expects(
+    "single-user-delegated-grant",
+    "graph-delegated-permissions-allowlist",
+    (f"userObjectId is set ({SOME_USER})",),
+)
 def single_user_grant(resources: list[DeclaredResource], now: datetime) -> Mutated:
     return _edited_grant(resources, _set(userObjectId=SOME_USER))
 
 
+@expects(
+    "extra-delegated-scope-granted",
+    "graph-delegated-permissions-allowlist",
+    ("claimValues[1]: delegated permission Directory.AccessAsUser.All",),
+)
 def granted_extra_scope(resources: list[DeclaredResource], now: datetime) -> Mutated:
     def edit(inputs: dict[str, Any]) -> None:
         inputs["claimValues"].append("Directory.AccessAsUser.All")
@@ -378,6 +517,11 @@ def granted_extra_scope(resources: list[DeclaredResource], now: datetime) -> Mut
     return _edited_grant(resources, edit)
 
 
+@expects(
+    "global-administrator-upper-case-id",
+    "directory-role-allowlist",
+    (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
+)
 def global_administrator_in_upper_case(resources: list[DeclaredResource], now: datetime) -> Mutated:
     """GUIDs compare case-insensitively: an upper-case template id is the same role."""
     assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
@@ -387,6 +531,11 @@ def global_administrator_in_upper_case(resources: list[DeclaredResource], now: d
     return mutated, changed.urn
 
 
+@expects(
+    "activated-global-administrator-role",
+    "directory-role-allowlist",
+    (f"templateId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
+)
 def activated_global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
     template = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
     role = _sibling(
@@ -399,6 +548,11 @@ def activated_global_administrator(resources: list[DeclaredResource], now: datet
     return [*resources, role], role.urn
 
 
+@expects(
+    "eligible-for-global-administrator",
+    "directory-role-allowlist",
+    (f"roleDefinitionId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
+)
 def eligible_for_global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
     template = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
     request = _sibling(
@@ -421,6 +575,14 @@ def _id_of(resource: DeclaredResource) -> object:
     return resource.id or UNKNOWN
 
 
+@expects(
+    "extra-app-role-via-api-access",
+    "graph-application-permissions-allowlist",
+    (
+        "roleIds[0]: application permission Application.ReadWrite.All "
+        f"({APPLICATION_READWRITE_ALL})",
+    ),
+)
 def api_access_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
     application = _only(resources, types.APPLICATION)
     access = _sibling(
@@ -437,6 +599,11 @@ def api_access_extra_app_role(resources: list[DeclaredResource], now: datetime) 
     return [*resources, access], access.urn
 
 
+@expects(
+    "split-redirect-uris",
+    "no-interactive-sign-in-surface",
+    ("redirectUris is set (https://pam.example.com/signin)",),
+)
 def split_redirect_uris(resources: list[DeclaredResource], now: datetime) -> Mutated:
     application = _only(resources, types.APPLICATION)
     uris = _sibling(
@@ -453,12 +620,22 @@ def split_redirect_uris(resources: list[DeclaredResource], now: datetime) -> Mut
     return [*resources, uris], uris.urn
 
 
+@expects(
+    "fallback-public-client",
+    "no-interactive-sign-in-surface",
+    ("fallbackPublicClientEnabled is true",),
+)
 def fallback_public_client(resources: list[DeclaredResource], now: datetime) -> Mutated:
     application = _only(resources, types.APPLICATION)
     mutated, changed = _with_inputs(resources, application, _set(fallbackPublicClientEnabled=True))
     return mutated, changed.urn
 
 
+@expects(
+    "third-secret-on-the-service-principal",
+    "client-secret-count",
+    ("has 3 client secrets", "ServicePrincipalPassword 'privilege-secure-sp-secret'"),
+)
 def service_principal_secret(resources: list[DeclaredResource], now: datetime) -> Mutated:
     """A third secret, on the service principal: it counts for the application too."""
     service_principal = _only(resources, types.SERVICE_PRINCIPAL)
@@ -475,6 +652,11 @@ def service_principal_secret(resources: list[DeclaredResource], now: datetime) -
     return [*resources, secret], _only(resources, types.APPLICATION).urn
 
 
+@expects(
+    "third-secret-inline",
+    "client-secret-count",
+    ("has 3 client secrets", "password block"),
+)
 def inline_password_block(resources: list[DeclaredResource], now: datetime) -> Mutated:
     """A third secret, inline on the application."""
     end_date = _latest_secret(resources).inputs["endDate"]
@@ -483,201 +665,6 @@ def inline_password_block(resources: list[DeclaredResource], now: datetime) -> M
         resources, application, _set(password={"displayName": "inline", "endDate": end_date})
     )
     return mutated, changed.urn
-
-
-@dataclass(frozen=True)
-class Mutation:
-    """A bad change to the declared resources, and the mandatory finding that must stop it."""
-
-    id: str
-    apply: Callable[[list[DeclaredResource], datetime], Mutated]
-    policy: str
-    needles: tuple[str, ...]
-    """Text the finding must contain: the offending permission or role by name (and id)."""
-
-
-MUTATIONS: Final = (
-    Mutation(
-        "global-administrator",
-        global_administrator,
-        "directory-role-allowlist",
-        (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})", "allowGlobalAdministrator: true"),
-    ),
-    Mutation(
-        "global-administrator-upper-case-id",
-        global_administrator_in_upper_case,
-        "directory-role-allowlist",
-        (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
-    ),
-    Mutation(
-        "activated-global-administrator-role",
-        activated_global_administrator,
-        "directory-role-allowlist",
-        (f"templateId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
-    ),
-    Mutation(
-        "eligible-for-global-administrator",
-        eligible_for_global_administrator,
-        "directory-role-allowlist",
-        (f"roleDefinitionId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
-    ),
-    Mutation(
-        "role-scoped-to-administrative-unit",
-        scoped_role_assignment,
-        "directory-role-allowlist",
-        (f"directoryScopeId is {ADMINISTRATIVE_UNIT_SCOPE}",),
-    ),
-    Mutation(
-        "role-scoped-to-application",
-        app_scoped_role_assignment,
-        "directory-role-allowlist",
-        ("appScopeId is set (/)",),
-    ),
-    Mutation(
-        "extra-app-role-requested",
-        requested_extra_app_role,
-        "graph-application-permissions-allowlist",
-        (
-            f"application permission Application.ReadWrite.All ({APPLICATION_READWRITE_ALL})",
-            "is not in the allowlist",
-        ),
-    ),
-    Mutation(
-        "extra-app-role-consented",
-        consented_extra_app_role,
-        "graph-application-permissions-allowlist",
-        (
-            "appRoleId: application permission AppRoleAssignment.ReadWrite.All "
-            f"({APP_ROLE_ASSIGNMENT_READWRITE_ALL})",
-        ),
-    ),
-    Mutation(
-        "extra-app-role-consented-unrequested",
-        consented_extra_app_role,
-        "consent-matches-request",
-        (APP_ROLE_ASSIGNMENT_READWRITE_ALL, "is consented but", "does not request it"),
-    ),
-    Mutation(
-        "extra-app-role-via-api-access",
-        api_access_extra_app_role,
-        "graph-application-permissions-allowlist",
-        (
-            "roleIds[0]: application permission Application.ReadWrite.All "
-            f"({APPLICATION_READWRITE_ALL})",
-        ),
-    ),
-    Mutation(
-        "second-resource-application",
-        second_resource_application,
-        "graph-application-permissions-allowlist",
-        (f"resourceAppId {AZURE_AD_GRAPH_APP_ID} is not Microsoft Graph",),
-    ),
-    Mutation(
-        "extra-delegated-scope-requested",
-        requested_extra_scope,
-        "graph-delegated-permissions-allowlist",
-        (
-            f"delegated permission Directory.AccessAsUser.All ({DIRECTORY_ACCESS_AS_USER_ALL})",
-            "is not in the allowlist",
-        ),
-    ),
-    Mutation(
-        "extra-delegated-scope-granted",
-        granted_extra_scope,
-        "graph-delegated-permissions-allowlist",
-        ("claimValues[1]: delegated permission Directory.AccessAsUser.All",),
-    ),
-    Mutation(
-        "secret-beyond-limit",
-        secret_beyond_limit,
-        "client-secret-expiry",
-        ("is more than 365 days ahead",),
-    ),
-    Mutation(
-        "secret-end-date-relative",
-        secret_end_date_relative,
-        "client-secret-expiry",
-        ("endDateRelative is set (8760h)",),
-    ),
-    Mutation(
-        "third-secret",
-        third_secret,
-        "client-secret-count",
-        ("has 3 client secrets", "privilege-secure-client-secret-c"),
-    ),
-    Mutation(
-        "third-secret-on-the-service-principal",
-        service_principal_secret,
-        "client-secret-count",
-        ("has 3 client secrets", "ServicePrincipalPassword 'privilege-secure-sp-secret'"),
-    ),
-    Mutation(
-        "third-secret-inline",
-        inline_password_block,
-        "client-secret-count",
-        ("has 3 client secrets", "password block"),
-    ),
-    Mutation(
-        "multi-tenant-audience",
-        multi_tenant,
-        "single-tenant-application",
-        ("signInAudience is AzureADMultipleOrgs",),
-    ),
-    Mutation(
-        "web-redirect-uri",
-        web_redirect_uri,
-        "no-interactive-sign-in-surface",
-        ("web.redirectUris is set (https://pam.example.com/signin)",),
-    ),
-    Mutation(
-        "implicit-grant",
-        implicit_grant,
-        "no-interactive-sign-in-surface",
-        ("web.implicitGrant.accessTokenIssuanceEnabled is true",),
-    ),
-    Mutation(
-        "identifier-uri",
-        identifier_uri,
-        "no-interactive-sign-in-surface",
-        ("identifierUris is set (api://privilege-secure)",),
-    ),
-    Mutation(
-        "split-redirect-uris",
-        split_redirect_uris,
-        "no-interactive-sign-in-surface",
-        ("redirectUris is set (https://pam.example.com/signin)",),
-    ),
-    Mutation(
-        "fallback-public-client",
-        fallback_public_client,
-        "no-interactive-sign-in-surface",
-        ("fallbackPublicClientEnabled is true",),
-    ),
-    Mutation(
-        "consent-without-request",
-        consent_without_request,
-        "consent-matches-request",
-        (f"{ROLE_MANAGEMENT} ({_app_role_id(ROLE_MANAGEMENT)}) is consented but",),
-    ),
-    Mutation(
-        "half-consented",
-        half_consented,
-        "consent-matches-request",
-        ("application permission User.ReadWrite.All", "half-consented"),
-    ),
-    Mutation(
-        "managed-graph-service-principal",
-        managed_graph_service_principal,
-        "graph-service-principal-not-managed",
-        (f"clientId {MICROSOFT_GRAPH_APP_ID} is Microsoft Graph",),
-    ),
-    Mutation(
-        "single-user-delegated-grant",
-        single_user_grant,
-        "graph-delegated-permissions-allowlist",
-        (f"userObjectId is set ({SOME_USER})",),
-    ),
-)
 
 
 # --- the shipped configs pass ------------------------------------------------------------------
