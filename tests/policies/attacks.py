@@ -82,6 +82,32 @@ class Attack:
     """When a preview stops it through another policy (ids unknown, dependencies decide)."""
 
 
+DECLARED: Final[list[Attack]] = []
+"""The attacks declared by ``attack`` right above the change they make (``ATTACKS`` adds those
+that need no change of their own, only config)."""
+
+
+def attack(
+    id: str, policy: str, needle: str, offenders: tuple[str, ...], **options: Any
+) -> Callable[[AfterProgram], AfterProgram]:
+    """Declare the attack below and the mandatory violation that must stop it."""
+
+    def register(after: AfterProgram) -> AfterProgram:
+        DECLARED.append(Attack(id, policy, needle, offenders, after, **options))
+        return after
+
+    return register
+
+
+_TYPES = "resource-types-allowlist"
+_CREDENTIALS = "credentials-client-secrets-only"
+_COUNT = "client-secret-count"
+_PATHS = "directory-role-paths"
+_RECIPIENTS = "grant-recipients"
+_OWNERS = "owners-from-component"
+_NOT_ONLY = "not (only) to the service principal of Application 'privilege-secure-application'"
+
+
 def _soon() -> str:
     """An end date the expiry policy accepts (30 days from the program's clock)."""
     return rfc3339(rotation_clock() + timedelta(days=30))
@@ -112,6 +138,12 @@ def _decoy() -> azuread.Application:
 # --- every way to authenticate as the app -----------------------------------------------------
 
 
+@attack(
+    "application-certificate",
+    _CREDENTIALS,
+    "a certificate credential (ApplicationCertificate)",
+    ("attack-certificate",),
+)
 def application_certificate(app: AppRegistration) -> None:
     azuread.ApplicationCertificate(
         "attack-certificate",
@@ -122,6 +154,12 @@ def application_certificate(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "service-principal-certificate",
+    _CREDENTIALS,
+    "a certificate credential (ServicePrincipalCertificate)",
+    ("attack-sp-certificate",),
+)
 def service_principal_certificate(app: AppRegistration) -> None:
     azuread.ServicePrincipalCertificate(
         "attack-sp-certificate",
@@ -133,6 +171,12 @@ def service_principal_certificate(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "federated-identity-credential",
+    _CREDENTIALS,
+    "a federated identity credential (ApplicationFederatedIdentityCredential)",
+    ("attack-federated",),
+)
 def federated_credential(app: AppRegistration) -> None:
     azuread.ApplicationFederatedIdentityCredential(
         "attack-federated",
@@ -144,6 +188,12 @@ def federated_credential(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "flexible-federated-identity-credential",
+    _CREDENTIALS,
+    "a federated identity credential (ApplicationFlexibleFederatedIdentityCredential)",
+    ("attack-flexible-federated",),
+)
 def flexible_federated_credential(app: AppRegistration) -> None:
     azuread.ApplicationFlexibleFederatedIdentityCredential(
         "attack-flexible-federated",
@@ -156,12 +206,24 @@ def flexible_federated_credential(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "service-principal-password",
+    _CREDENTIALS,
+    "a password credential (ServicePrincipalPassword)",
+    ("attack-sp-password",),
+)
 def service_principal_password(app: AppRegistration) -> None:
     azuread.ServicePrincipalPassword(
         "attack-sp-password", service_principal_id=_service_principal_id(app), end_date=_soon()
     )
 
 
+@attack(
+    "token-signing-certificate",
+    _CREDENTIALS,
+    "a certificate credential (ServicePrincipalTokenSigningCertificate)",
+    ("attack-token-signing",),
+)
 def token_signing_certificate(app: AppRegistration) -> None:
     azuread.ServicePrincipalTokenSigningCertificate(
         "attack-token-signing",
@@ -201,12 +263,24 @@ def _multi_tenant(props: dict[str, Any]) -> None:
     props["sign_in_audience"] = "AzureADMultipleOrgs"
 
 
+@attack(
+    "client-secret-outside-the-component",
+    "declared-by-the-component",
+    "ApplicationPassword declared outside the privilegesecure:index:AppRegistration",
+    ("attack-secret",),
+)
 def secret_outside_component(app: AppRegistration) -> None:
     azuread.ApplicationPassword(
         "attack-secret", application_id=_application_id(app), end_date=_soon()
     )
 
 
+@attack(
+    "third-client-secret-in-the-component",
+    _COUNT,
+    "has 3 client secrets",
+    (APPLICATION,),
+)
 def third_secret_in_component(app: AppRegistration) -> None:
     azuread.ApplicationPassword(
         "privilege-secure-client-secret-c",
@@ -216,6 +290,12 @@ def third_secret_in_component(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "secret-linked-through-a-decoy",
+    _COUNT,
+    "ApplicationPassword 'privilege-secure-client-secret-c'",
+    (APPLICATION, "privilege-secure-client-secret-c"),
+)
 def secret_linked_through_a_decoy(app: AppRegistration) -> None:
     """The secret's id is computed from a decoy and the real app: its dependency records name
     the decoy too, its value is the real app's."""
@@ -230,6 +310,12 @@ def secret_linked_through_a_decoy(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "secret-by-the-app-id-copied-from-the-portal",
+    _COUNT,
+    "ApplicationPassword 'privilege-secure-client-secret-c'",
+    (APPLICATION, "privilege-secure-client-secret-c"),
+)
 def secret_by_literal_id(app: AppRegistration) -> None:
     """The app's object id copied from the portal: no dependency record at all."""
     azuread.ApplicationPassword(
@@ -243,6 +329,12 @@ def secret_by_literal_id(app: AppRegistration) -> None:
 # --- who receives a grant ---------------------------------------------------------------------
 
 
+@attack(
+    "consent-to-a-decoy-service-principal",
+    _RECIPIENTS,
+    "grants to ServicePrincipal 'attack-decoy-sp'",
+    ("attack-decoy-consent",),
+)
 def consent_to_a_decoy(app: AppRegistration) -> None:
     decoy = _decoy()
     decoy_principal = azuread.ServicePrincipal("attack-decoy-sp", client_id=decoy.client_id)
@@ -254,6 +346,12 @@ def consent_to_a_decoy(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "consent-to-a-literal-principal",
+    _RECIPIENTS,
+    f"grants to principal {ATTACKER_SERVICE_PRINCIPAL} (principalObjectId), {_NOT_ONLY}",
+    ("privilege-secure-consent-extra",),
+)
 def consent_to_a_literal_principal(app: AppRegistration) -> None:
     azuread.AppRoleAssignment(
         "privilege-secure-consent-extra",
@@ -264,6 +362,12 @@ def consent_to_a_literal_principal(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "delegated-grant-to-another-principal",
+    _RECIPIENTS,
+    f"grants to principal {ATTACKER_SERVICE_PRINCIPAL} (servicePrincipalObjectId)",
+    ("attack-delegated",),
+)
 def delegated_grant_to_another_principal(app: AppRegistration) -> None:
     azuread.ServicePrincipalDelegatedPermissionGrant(
         "attack-delegated",
@@ -273,6 +377,12 @@ def delegated_grant_to_another_principal(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "directory-role-to-the-attacker",
+    _RECIPIENTS,
+    f"grants to principal {ATTACKER} (principalObjectId)",
+    ("attack-role-for-me",),
+)
 def directory_role_to_a_user(app: AppRegistration) -> None:
     azuread.DirectoryRoleAssignment(
         "attack-role-for-me",
@@ -282,6 +392,12 @@ def directory_role_to_a_user(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "second-privileged-application",
+    _RECIPIENTS,
+    "2 applications request or hold Privilege Secure's permissions",
+    ("attack-second-app",),
+)
 def second_privileged_application(app: AppRegistration) -> None:
     azuread.Application(
         "attack-second-app",
@@ -302,6 +418,12 @@ def second_privileged_application(app: AppRegistration) -> None:
 # --- every path to a directory role -----------------------------------------------------------
 
 
+@attack(
+    "directory-role-eligibility",
+    _PATHS,
+    "DirectoryRoleEligibilityScheduleRequest makes a principal eligible",
+    ("attack-eligible",),
+)
 def role_eligibility(app: AppRegistration) -> None:
     azuread.DirectoryRoleEligibilityScheduleRequest(
         "attack-eligible",
@@ -313,6 +435,12 @@ def role_eligibility(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "directory-role-member",
+    _PATHS,
+    "DirectoryRoleMember adds a member to a directory role",
+    ("attack-role-member",),
+)
 def directory_role_member(app: AppRegistration) -> None:
     azuread.DirectoryRoleMember(
         "attack-role-member",
@@ -321,6 +449,12 @@ def directory_role_member(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "administrative-unit-role-member",
+    _PATHS,
+    "AdministrativeUnitRoleMember adds a member",
+    ("attack-au-role-member",),
+)
 def administrative_unit_role_member(app: AppRegistration) -> None:
     azuread.AdministrativeUnitRoleMember(
         "attack-au-role-member",
@@ -330,6 +464,12 @@ def administrative_unit_role_member(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "group-member",
+    _PATHS,
+    "GroupMember adds a member to a group",
+    ("attack-group-member",),
+)
 def group_member(app: AppRegistration) -> None:
     azuread.GroupMember(
         "attack-group-member",
@@ -338,6 +478,12 @@ def group_member(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "role-assignable-group-with-the-app",
+    _PATHS,
+    "Group members is set",
+    ("attack-group",),
+)
 def role_assignable_group(app: AppRegistration) -> None:
     azuread.Group(
         "attack-group",
@@ -348,6 +494,12 @@ def role_assignable_group(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "pim-group-assignment",
+    _PATHS,
+    "PrivilegedAccessGroupAssignmentSchedule assigns group membership",
+    ("attack-pim-assignment",),
+)
 def pim_group_assignment(app: AppRegistration) -> None:
     azuread.PrivilegedAccessGroupAssignmentSchedule(
         "attack-pim-assignment",
@@ -358,6 +510,12 @@ def pim_group_assignment(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "pim-group-eligibility",
+    _PATHS,
+    "PrivilegedAccessGroupEligibilitySchedule makes a principal eligible",
+    ("attack-pim-eligibility",),
+)
 def pim_group_eligibility(app: AppRegistration) -> None:
     azuread.PrivilegedAccessGroupEligibilitySchedule(
         "attack-pim-eligibility",
@@ -368,6 +526,12 @@ def pim_group_eligibility(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "global-administrator-inside-the-component",
+    "directory-role-allowlist",
+    f"directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",
+    ("privilege-secure-role-global-administrator",),
+)
 def global_administrator_in_component(app: AppRegistration) -> None:
     azuread.DirectoryRoleAssignment(
         "privilege-secure-role-global-administrator",
@@ -377,6 +541,12 @@ def global_administrator_in_component(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "role-id-unknown-during-preview",
+    "directory-role-allowlist",
+    "roleId",
+    ("privilege-secure-role-extra",),
+)
 def role_id_unknown_in_preview(app: AppRegistration) -> None:
     """The role id comes out of another resource's output: unknown during the preview."""
     decoy = _decoy()
@@ -388,6 +558,12 @@ def role_id_unknown_in_preview(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "app-role-id-unknown-during-preview",
+    "graph-application-permissions-allowlist",
+    "appRoleId",
+    ("privilege-secure-consent-extra",),
+)
 def app_role_unknown_in_preview(app: AppRegistration) -> None:
     decoy = _decoy()
     azuread.AppRoleAssignment(
@@ -402,12 +578,24 @@ def app_role_unknown_in_preview(app: AppRegistration) -> None:
 # --- ownership --------------------------------------------------------------------------------
 
 
+@attack(
+    "application-owner",
+    _OWNERS,
+    f"ApplicationOwner adds owner {ATTACKER} outside the component's owners",
+    ("attack-owner",),
+)
 def application_owner(app: AppRegistration) -> None:
     azuread.ApplicationOwner(
         "attack-owner", application_id=_application_id(app), owner_object_id=ATTACKER
     )
 
 
+@attack(
+    "adopted-service-principal-with-owners",
+    _OWNERS,
+    "useExisting is true",
+    ("attack-adopted-sp",),
+)
 def adopted_service_principal(app: AppRegistration) -> None:
     azuread.ServicePrincipal(
         "attack-adopted-sp", client_id=app.client_id, use_existing=True, owners=[ATTACKER]
@@ -431,14 +619,32 @@ class _GraphCall(pulumi.dynamic.Resource):
         super().__init__(_GraphCaller(), name, {"target": target})
 
 
+@attack(
+    "dynamic-provider",
+    _TYPES,
+    "resource type pulumi-python:dynamic:Resource is not allowed",
+    ("attack-dynamic",),
+)
 def dynamic_provider(app: AppRegistration) -> None:
     _GraphCall("attack-dynamic", app.client_id)
 
 
+@attack(
+    "foreign-component",
+    _TYPES,
+    "resource type backdoor:index:Helper is not allowed",
+    ("attack-helper",),
+)
 def foreign_component(app: AppRegistration) -> None:
     pulumi.ComponentResource("backdoor:index:Helper", "attack-helper")
 
 
+@attack(
+    "other-providers-resource",
+    _TYPES,
+    "resource type command:local:Command is not allowed",
+    ("attack-command",),
+)
 def other_provider(app: AppRegistration) -> None:
     pulumi.CustomResource(
         "command:local:Command",
@@ -447,6 +653,12 @@ def other_provider(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "backdoor-user",
+    _TYPES,
+    "resource type azuread:index/user:User is not allowed",
+    ("attack-user",),
+)
 def backdoor_user(app: AppRegistration) -> None:
     azuread.User(
         "attack-user",
@@ -456,6 +668,12 @@ def backdoor_user(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "custom-directory-role",
+    _TYPES,
+    "resource type azuread:index/customDirectoryRole:CustomDirectoryRole is not allowed",
+    ("attack-custom-role",),
+)
 def custom_directory_role(app: AppRegistration) -> None:
     azuread.CustomDirectoryRole(
         "attack-custom-role",
@@ -470,10 +688,22 @@ def custom_directory_role(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "application-registration",
+    _TYPES,
+    "azuread:index/applicationRegistration:ApplicationRegistration is not allowed",
+    ("attack-registration",),
+)
 def application_registration(app: AppRegistration) -> None:
     azuread.ApplicationRegistration("attack-registration", display_name="Second door")
 
 
+@attack(
+    "synchronization-secret",
+    _TYPES,
+    "azuread:index/synchronizationSecret:SynchronizationSecret is not allowed",
+    ("attack-sync-secret",),
+)
 def synchronization_secret(app: AppRegistration) -> None:
     azuread.SynchronizationSecret(
         "attack-sync-secret",
@@ -485,6 +715,12 @@ def synchronization_secret(app: AppRegistration) -> None:
 # --- red team round 1 (/work/redteam/attacks-round1.md) ---------------------------------------
 
 
+@attack(
+    "rt06-secret-moved-by-a-decoy-dependency",
+    _COUNT,
+    "ApplicationPassword 'privilege-secure-client-secret-c'",
+    (APPLICATION, "privilege-secure-client-secret-c"),
+)
 def secret_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
     """RT-06: the dependency record names only the decoy, the value is the real app's id."""
     decoy = _decoy()
@@ -496,6 +732,12 @@ def secret_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt07-secret-with-its-dependencies-stripped",
+    _COUNT,
+    "ApplicationPassword 'privilege-secure-client-secret-c'",
+    (APPLICATION, "privilege-secure-client-secret-c"),
+)
 def secret_with_its_dependencies_stripped(app: AppRegistration) -> None:
     """RT-07: an ``Output`` rebuilt without its resources: unknown in a preview, linked to
     nothing."""
@@ -515,6 +757,12 @@ def secret_with_its_dependencies_stripped(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt46-secret-on-the-deployers-application",
+    _COUNT,
+    "which is no application or service principal of this stack",
+    ("privilege-secure-client-secret-c",),
+)
 def secret_on_the_deployers_application(app: AppRegistration) -> None:
     """RT-46: a static secret on another application of the tenant (the deployer's)."""
     azuread.ApplicationPassword(
@@ -525,6 +773,12 @@ def secret_on_the_deployers_application(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt08-password-on-exchange-online",
+    _CREDENTIALS,
+    "a password credential (ServicePrincipalPassword)",
+    ("attack-exchange-password",),
+)
 def password_on_exchange_online(app: AppRegistration) -> None:
     """RT-08: a password on a Microsoft first-party service principal outside the stack."""
     azuread.ServicePrincipalPassword(
@@ -567,6 +821,12 @@ def _lower_case_role_type(props: dict[str, Any]) -> None:
     ]
 
 
+@attack(
+    "rt22-role-to-a-user-the-change-creates",
+    _RECIPIENTS,
+    "DirectoryRoleAssignment 'attack-role-for-user'",
+    ("attack-role-for-user",),
+)
 def role_to_a_user_of_the_stack(app: AppRegistration) -> None:
     """RT-22: an allowed role to a user the same change creates."""
     user = azuread.User(
@@ -582,6 +842,12 @@ def role_to_a_user_of_the_stack(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt45-role-to-the-deployer",
+    _RECIPIENTS,
+    f"grants to principal {DEPLOYER_OBJECT_ID} (principalObjectId)",
+    ("attack-role-for-deployer",),
+)
 def role_to_the_deployer(app: AppRegistration) -> None:
     """RT-45: the deployer grants itself an allowed role."""
     me = azuread.get_client_config_output()
@@ -592,6 +858,13 @@ def role_to_the_deployer(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt36-consent-moved-by-a-decoy-dependency",
+    "consent-matches-request",
+    "UserAuthenticationMethod.ReadWrite.All",
+    ("attack-mfa",),
+    preview_policy=_RECIPIENTS,
+)
 def consent_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
     """RT-36: the dependency says decoy, the value is the real service principal."""
     decoy = _decoy()
@@ -607,6 +880,12 @@ def consent_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt48-provider-signed-in-as-the-app",
+    _CREDENTIALS,
+    "an explicit provider that chooses whom it signs in as (clientId, clientSecret)",
+    ("attack-tier0",),
+)
 def provider_signed_in_as_the_app(app: AppRegistration) -> None:
     """RT-48: resources declared through a provider that signs in with the app's own secret."""
     azuread.Provider(
@@ -633,6 +912,12 @@ def _manifest_mix(props: dict[str, Any]) -> None:
     ]
 
 
+@attack(
+    "rt15-role-of-the-other-manifest",
+    "single-manifest",
+    "4.1 does not have Privileged Authentication Administrator",
+    (APPLICATION,),
+)
 def privileged_authentication_administrator(app: AppRegistration) -> None:
     """RT-15: an allowed role, but of the other manifest: it resets Global Administrators."""
     azuread.DirectoryRoleAssignment(
@@ -646,6 +931,12 @@ def privileged_authentication_administrator(app: AppRegistration) -> None:
 AZURE_AD_GRAPH_OBJECT_ID: Final = fake_guid("service-principal", "azure-ad-graph")
 
 
+@attack(
+    "rt19-consent-to-another-api",
+    _RECIPIENTS,
+    f"consents to {AZURE_AD_GRAPH_OBJECT_ID}, not to the resource service principal",
+    ("privilege-secure-consent-delegated-aad",),
+)
 def consent_to_another_api(app: AppRegistration) -> None:
     """RT-19: Azure AD Graph's ``User.Read``, which the allowlists would read as Graph's."""
     azuread.ServicePrincipalDelegatedPermissionGrant(
@@ -660,11 +951,23 @@ def consent_to_another_api(app: AppRegistration) -> None:
 EXCHANGE_ONLINE: Final = "00000002-0000-0ff1-ce00-000000000000"
 
 
+@attack(
+    "managed-exchange-online-service-principal",
+    "graph-service-principal-not-managed",
+    f"clientId {EXCHANGE_ONLINE} is Office 365 Exchange Online",
+    ("attack-exchange",),
+)
 def managed_exchange_online(app: AppRegistration) -> None:
     """Adopt Microsoft's Exchange Online service principal (a destroy deletes it tenant-wide)."""
     azuread.ServicePrincipal("attack-exchange", client_id=EXCHANGE_ONLINE, use_existing=True)
 
 
+@attack(
+    "rt26-application-from-template",
+    _TYPES,
+    "azuread:index/applicationFromTemplate:ApplicationFromTemplate is not allowed",
+    ("attack-from-template",),
+)
 def application_from_template(app: AppRegistration) -> None:
     """RT-26: a twin app whose service principal the template creates implicitly."""
     azuread.ApplicationFromTemplate(
@@ -674,6 +977,12 @@ def application_from_template(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt30-conditional-access-switched-off",
+    _TYPES,
+    "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy is not allowed",
+    ("attack-ca",),
+)
 def conditional_access_off(app: AppRegistration) -> None:
     """RT-30: the control that would stop a takeover's sign-ins, switched off."""
     azuread.ConditionalAccessPolicy(
@@ -693,11 +1002,23 @@ def conditional_access_off(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt29-access-package-catalog",
+    _TYPES,
+    "azuread:index/accessPackageCatalog:AccessPackageCatalog is not allowed",
+    ("attack-catalog",),
+)
 def access_package_catalog(app: AppRegistration) -> None:
     """RT-29: entitlement management, a path to a privileged group."""
     azuread.AccessPackageCatalog("attack-catalog", display_name="c", description="c")
 
 
+@attack(
+    "r2-01-consent-laundered-through-an-unknown",
+    _RECIPIENTS,
+    "AppRoleAssignment 'privilege-secure-consent-laundered'",
+    ("privilege-secure-consent-laundered",),
+)
 def consent_laundered_through_an_unknown(app: AppRegistration) -> None:
     """R2-01: the recipient is unknown in a preview and "depends on" our service principal (and a
     Sleep); at `pulumi up` it is the attacker's service principal."""
@@ -715,6 +1036,12 @@ def consent_laundered_through_an_unknown(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "r2-01c-secret-laundered-through-a-decoy-of-the-component",
+    _COUNT,
+    "ApplicationPassword 'privilege-secure-client-secret-c'",
+    (APPLICATION, "privilege-secure-client-secret-c"),
+)
 def secret_laundered_through_a_decoy_of_the_component(app: AppRegistration) -> None:
     """R2-01c: a decoy application inside the component, a Sleep, the real app at `pulumi up`."""
     decoy = azuread.Application(
@@ -736,6 +1063,12 @@ REAL_SERVICE_PRINCIPAL_OBJECT_ID: Final = fake_guid(
 )
 
 
+@attack(
+    "r2-10-twin-service-principal-importing-ours",
+    "component-shape",
+    "ServicePrincipal 'privilege-secure-service-principal-v2'",
+    ("privilege-secure-service-principal-v2", "privilege-secure-service-principal"),
+)
 def twin_service_principal_importing_ours(app: AppRegistration) -> None:
     """R2-10: a twin that imports our service principal (imports skip the resource policies)
     and rewrites its owners."""
@@ -749,6 +1082,12 @@ def twin_service_principal_importing_ours(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "r2-10b-imported-exchange-online",
+    "component-shape",
+    "ServicePrincipal 'privilege-secure-exchange'",
+    ("privilege-secure-exchange",),
+)
 def imported_exchange_online(app: AppRegistration) -> None:
     """R2-10b: Microsoft's Exchange Online service principal, imported into the stack."""
     azuread.ServicePrincipal(
@@ -760,6 +1099,12 @@ def imported_exchange_online(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "r2-02-provider-named-default-with-a-secret-file",
+    _CREDENTIALS,
+    "chooses whom it signs in as (clientId, clientSecretFilePath)",
+    ("default_tier0",),
+)
 def provider_named_default_with_a_secret_file(app: AppRegistration) -> None:
     """R2-02: a name that looks like the engine's default provider, and an input not listed."""
     azuread.Provider(
@@ -770,6 +1115,12 @@ def provider_named_default_with_a_secret_file(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "r2-03-provider-plugin-from-elsewhere",
+    _CREDENTIALS,
+    "pluginDownloadURL is set (https://evil.example/p/)",
+    ("attack-plugin",),
+)
 def provider_plugin_from_elsewhere(app: AppRegistration) -> None:
     """R2-03: a provider plugin downloaded from the attacker's server."""
     azuread.Provider(
@@ -777,6 +1128,12 @@ def provider_plugin_from_elsewhere(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt52-second-component",
+    _RECIPIENTS,
+    "2 applications request or hold Privilege Secure's permissions",
+    ("privilege-secure-dr-application", APPLICATION),
+)
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -785,6 +1142,12 @@ def second_component(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt23-guest-invitation",
+    _TYPES,
+    "azuread:index/invitation:Invitation is not allowed",
+    ("attack-guest",),
+)
 def guest_invitation(app: AppRegistration) -> None:
     """RT-23."""
     azuread.Invitation(
@@ -794,6 +1157,12 @@ def guest_invitation(app: AppRegistration) -> None:
     )
 
 
+@attack(
+    "rt41-pre-authorized-client",
+    _TYPES,
+    "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized is not allowed",
+    ("attack-pre-authorized",),
+)
 def pre_authorized_client(app: AppRegistration) -> None:
     """RT-41."""
     azuread.ApplicationPreAuthorized(
@@ -804,91 +1173,14 @@ def pre_authorized_client(app: AppRegistration) -> None:
     )
 
 
-_TYPES = "resource-types-allowlist"
-_CREDENTIALS = "credentials-client-secrets-only"
-_COUNT = "client-secret-count"
-_PATHS = "directory-role-paths"
-_RECIPIENTS = "grant-recipients"
-_OWNERS = "owners-from-component"
-_NOT_ONLY = "not (only) to the service principal of Application 'privilege-secure-application'"
-
 ATTACKS: Final[tuple[Attack, ...]] = (
-    Attack(
-        "application-certificate",
-        _CREDENTIALS,
-        "a certificate credential (ApplicationCertificate)",
-        ("attack-certificate",),
-        application_certificate,
-    ),
-    Attack(
-        "service-principal-certificate",
-        _CREDENTIALS,
-        "a certificate credential (ServicePrincipalCertificate)",
-        ("attack-sp-certificate",),
-        service_principal_certificate,
-    ),
-    Attack(
-        "federated-identity-credential",
-        _CREDENTIALS,
-        "a federated identity credential (ApplicationFederatedIdentityCredential)",
-        ("attack-federated",),
-        federated_credential,
-    ),
-    Attack(
-        "flexible-federated-identity-credential",
-        _CREDENTIALS,
-        "a federated identity credential (ApplicationFlexibleFederatedIdentityCredential)",
-        ("attack-flexible-federated",),
-        flexible_federated_credential,
-    ),
-    Attack(
-        "service-principal-password",
-        _CREDENTIALS,
-        "a password credential (ServicePrincipalPassword)",
-        ("attack-sp-password",),
-        service_principal_password,
-    ),
-    Attack(
-        "token-signing-certificate",
-        _CREDENTIALS,
-        "a certificate credential (ServicePrincipalTokenSigningCertificate)",
-        ("attack-token-signing",),
-        token_signing_certificate,
-    ),
+    *DECLARED,
     Attack(
         "inline-password-on-the-application",
         _CREDENTIALS,
         "password (the Application's inline client secret) is set",
         (APPLICATION,),
         before=_transform(types.APPLICATION, _inline_password),
-    ),
-    Attack(
-        "client-secret-outside-the-component",
-        "declared-by-the-component",
-        "ApplicationPassword declared outside the privilegesecure:index:AppRegistration",
-        ("attack-secret",),
-        secret_outside_component,
-    ),
-    Attack(
-        "third-client-secret-in-the-component",
-        _COUNT,
-        "has 3 client secrets",
-        (APPLICATION,),
-        third_secret_in_component,
-    ),
-    Attack(
-        "secret-linked-through-a-decoy",
-        _COUNT,
-        "ApplicationPassword 'privilege-secure-client-secret-c'",
-        (APPLICATION, "privilege-secure-client-secret-c"),
-        secret_linked_through_a_decoy,
-    ),
-    Attack(
-        "secret-by-the-app-id-copied-from-the-portal",
-        _COUNT,
-        "ApplicationPassword 'privilege-secure-client-secret-c'",
-        (APPLICATION, "privilege-secure-client-secret-c"),
-        secret_by_literal_id,
     ),
     Attack(
         "secret-lifetime-widened-in-the-component",
@@ -905,208 +1197,12 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         before=_transform(types.APPLICATION, _multi_tenant),
     ),
     Attack(
-        "consent-to-a-decoy-service-principal",
-        _RECIPIENTS,
-        "grants to ServicePrincipal 'attack-decoy-sp'",
-        ("attack-decoy-consent",),
-        consent_to_a_decoy,
-    ),
-    Attack(
-        "consent-to-a-literal-principal",
-        _RECIPIENTS,
-        f"grants to principal {ATTACKER_SERVICE_PRINCIPAL} (principalObjectId), {_NOT_ONLY}",
-        ("privilege-secure-consent-extra",),
-        consent_to_a_literal_principal,
-    ),
-    Attack(
-        "delegated-grant-to-another-principal",
-        _RECIPIENTS,
-        f"grants to principal {ATTACKER_SERVICE_PRINCIPAL} (servicePrincipalObjectId)",
-        ("attack-delegated",),
-        delegated_grant_to_another_principal,
-    ),
-    Attack(
-        "directory-role-to-the-attacker",
-        _RECIPIENTS,
-        f"grants to principal {ATTACKER} (principalObjectId)",
-        ("attack-role-for-me",),
-        directory_role_to_a_user,
-    ),
-    Attack(
-        "second-privileged-application",
-        _RECIPIENTS,
-        "2 applications request or hold Privilege Secure's permissions",
-        ("attack-second-app",),
-        second_privileged_application,
-    ),
-    Attack(
-        "directory-role-eligibility",
-        _PATHS,
-        "DirectoryRoleEligibilityScheduleRequest makes a principal eligible",
-        ("attack-eligible",),
-        role_eligibility,
-    ),
-    Attack(
-        "directory-role-member",
-        _PATHS,
-        "DirectoryRoleMember adds a member to a directory role",
-        ("attack-role-member",),
-        directory_role_member,
-    ),
-    Attack(
-        "administrative-unit-role-member",
-        _PATHS,
-        "AdministrativeUnitRoleMember adds a member",
-        ("attack-au-role-member",),
-        administrative_unit_role_member,
-    ),
-    Attack(
-        "group-member",
-        _PATHS,
-        "GroupMember adds a member to a group",
-        ("attack-group-member",),
-        group_member,
-    ),
-    Attack(
-        "role-assignable-group-with-the-app",
-        _PATHS,
-        "Group members is set",
-        ("attack-group",),
-        role_assignable_group,
-    ),
-    Attack(
-        "pim-group-assignment",
-        _PATHS,
-        "PrivilegedAccessGroupAssignmentSchedule assigns group membership",
-        ("attack-pim-assignment",),
-        pim_group_assignment,
-    ),
-    Attack(
-        "pim-group-eligibility",
-        _PATHS,
-        "PrivilegedAccessGroupEligibilitySchedule makes a principal eligible",
-        ("attack-pim-eligibility",),
-        pim_group_eligibility,
-    ),
-    Attack(
-        "global-administrator-inside-the-component",
-        "directory-role-allowlist",
-        f"directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",
-        ("privilege-secure-role-global-administrator",),
-        global_administrator_in_component,
-    ),
-    Attack(
-        "role-id-unknown-during-preview",
-        "directory-role-allowlist",
-        "roleId",
-        ("privilege-secure-role-extra",),
-        role_id_unknown_in_preview,
-    ),
-    Attack(
-        "app-role-id-unknown-during-preview",
-        "graph-application-permissions-allowlist",
-        "appRoleId",
-        ("privilege-secure-consent-extra",),
-        app_role_unknown_in_preview,
-    ),
-    Attack(
-        "application-owner",
-        _OWNERS,
-        f"ApplicationOwner adds owner {ATTACKER} outside the component's owners",
-        ("attack-owner",),
-        application_owner,
-    ),
-    Attack(
-        "adopted-service-principal-with-owners",
-        _OWNERS,
-        "useExisting is true",
-        ("attack-adopted-sp",),
-        adopted_service_principal,
-    ),
-    Attack(
         "owner-outside-the-allowlist",
         _OWNERS,
         f"owners[0] {ATTACKER} is not in allowedOwnerObjectIds",
         (APPLICATION, "privilege-secure-service-principal"),
         overrides=(("owners", f'["{ATTACKER}"]'),),
         pack_config={"owners-from-component": {"allowedOwnerObjectIds": [DEPLOYER_OBJECT_ID]}},
-    ),
-    Attack(
-        "dynamic-provider",
-        _TYPES,
-        "resource type pulumi-python:dynamic:Resource is not allowed",
-        ("attack-dynamic",),
-        dynamic_provider,
-    ),
-    Attack(
-        "foreign-component",
-        _TYPES,
-        "resource type backdoor:index:Helper is not allowed",
-        ("attack-helper",),
-        foreign_component,
-    ),
-    Attack(
-        "other-providers-resource",
-        _TYPES,
-        "resource type command:local:Command is not allowed",
-        ("attack-command",),
-        other_provider,
-    ),
-    Attack(
-        "backdoor-user",
-        _TYPES,
-        "resource type azuread:index/user:User is not allowed",
-        ("attack-user",),
-        backdoor_user,
-    ),
-    Attack(
-        "custom-directory-role",
-        _TYPES,
-        "resource type azuread:index/customDirectoryRole:CustomDirectoryRole is not allowed",
-        ("attack-custom-role",),
-        custom_directory_role,
-    ),
-    Attack(
-        "application-registration",
-        _TYPES,
-        "azuread:index/applicationRegistration:ApplicationRegistration is not allowed",
-        ("attack-registration",),
-        application_registration,
-    ),
-    Attack(
-        "synchronization-secret",
-        _TYPES,
-        "azuread:index/synchronizationSecret:SynchronizationSecret is not allowed",
-        ("attack-sync-secret",),
-        synchronization_secret,
-    ),
-    Attack(
-        "rt06-secret-moved-by-a-decoy-dependency",
-        _COUNT,
-        "ApplicationPassword 'privilege-secure-client-secret-c'",
-        (APPLICATION, "privilege-secure-client-secret-c"),
-        secret_moved_by_a_decoy_dependency,
-    ),
-    Attack(
-        "rt07-secret-with-its-dependencies-stripped",
-        _COUNT,
-        "ApplicationPassword 'privilege-secure-client-secret-c'",
-        (APPLICATION, "privilege-secure-client-secret-c"),
-        secret_with_its_dependencies_stripped,
-    ),
-    Attack(
-        "rt46-secret-on-the-deployers-application",
-        _COUNT,
-        "which is no application or service principal of this stack",
-        ("privilege-secure-client-secret-c",),
-        secret_on_the_deployers_application,
-    ),
-    Attack(
-        "rt08-password-on-exchange-online",
-        _CREDENTIALS,
-        "a password credential (ServicePrincipalPassword)",
-        ("attack-exchange-password",),
-        password_on_exchange_online,
     ),
     Attack(
         "rt09-single-sign-on-on-the-service-principal",
@@ -1130,145 +1226,11 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         before=_transform(types.APPLICATION, _lower_case_role_type),
     ),
     Attack(
-        "rt22-role-to-a-user-the-change-creates",
-        _RECIPIENTS,
-        "DirectoryRoleAssignment 'attack-role-for-user'",
-        ("attack-role-for-user",),
-        role_to_a_user_of_the_stack,
-    ),
-    Attack(
-        "rt45-role-to-the-deployer",
-        _RECIPIENTS,
-        f"grants to principal {DEPLOYER_OBJECT_ID} (principalObjectId)",
-        ("attack-role-for-deployer",),
-        role_to_the_deployer,
-    ),
-    Attack(
-        "rt36-consent-moved-by-a-decoy-dependency",
-        "consent-matches-request",
-        "UserAuthenticationMethod.ReadWrite.All",
-        ("attack-mfa",),
-        consent_moved_by_a_decoy_dependency,
-        preview_policy=_RECIPIENTS,
-    ),
-    Attack(
-        "rt48-provider-signed-in-as-the-app",
-        _CREDENTIALS,
-        "an explicit provider that chooses whom it signs in as (clientId, clientSecret)",
-        ("attack-tier0",),
-        provider_signed_in_as_the_app,
-    ),
-    Attack(
         "rt15-permission-of-the-other-manifest",
         "single-manifest",
         "4.1 does not have UserAuthenticationMethod.ReadWrite.All",
         (APPLICATION,),
         before=_transform(types.APPLICATION, _manifest_mix),
-    ),
-    Attack(
-        "rt15-role-of-the-other-manifest",
-        "single-manifest",
-        "4.1 does not have Privileged Authentication Administrator",
-        (APPLICATION,),
-        privileged_authentication_administrator,
-    ),
-    Attack(
-        "rt19-consent-to-another-api",
-        _RECIPIENTS,
-        f"consents to {AZURE_AD_GRAPH_OBJECT_ID}, not to the resource service principal",
-        ("privilege-secure-consent-delegated-aad",),
-        consent_to_another_api,
-    ),
-    Attack(
-        "managed-exchange-online-service-principal",
-        "graph-service-principal-not-managed",
-        f"clientId {EXCHANGE_ONLINE} is Office 365 Exchange Online",
-        ("attack-exchange",),
-        managed_exchange_online,
-    ),
-    Attack(
-        "r2-01-consent-laundered-through-an-unknown",
-        _RECIPIENTS,
-        "AppRoleAssignment 'privilege-secure-consent-laundered'",
-        ("privilege-secure-consent-laundered",),
-        consent_laundered_through_an_unknown,
-    ),
-    Attack(
-        "r2-01c-secret-laundered-through-a-decoy-of-the-component",
-        _COUNT,
-        "ApplicationPassword 'privilege-secure-client-secret-c'",
-        (APPLICATION, "privilege-secure-client-secret-c"),
-        secret_laundered_through_a_decoy_of_the_component,
-    ),
-    Attack(
-        "r2-10-twin-service-principal-importing-ours",
-        "component-shape",
-        "ServicePrincipal 'privilege-secure-service-principal-v2'",
-        ("privilege-secure-service-principal-v2", "privilege-secure-service-principal"),
-        twin_service_principal_importing_ours,
-    ),
-    Attack(
-        "r2-10b-imported-exchange-online",
-        "component-shape",
-        "ServicePrincipal 'privilege-secure-exchange'",
-        ("privilege-secure-exchange",),
-        imported_exchange_online,
-    ),
-    Attack(
-        "r2-02-provider-named-default-with-a-secret-file",
-        _CREDENTIALS,
-        "chooses whom it signs in as (clientId, clientSecretFilePath)",
-        ("default_tier0",),
-        provider_named_default_with_a_secret_file,
-    ),
-    Attack(
-        "r2-03-provider-plugin-from-elsewhere",
-        _CREDENTIALS,
-        "pluginDownloadURL is set (https://evil.example/p/)",
-        ("attack-plugin",),
-        provider_plugin_from_elsewhere,
-    ),
-    Attack(
-        "rt52-second-component",
-        _RECIPIENTS,
-        "2 applications request or hold Privilege Secure's permissions",
-        ("privilege-secure-dr-application", APPLICATION),
-        second_component,
-    ),
-    Attack(
-        "rt26-application-from-template",
-        _TYPES,
-        "azuread:index/applicationFromTemplate:ApplicationFromTemplate is not allowed",
-        ("attack-from-template",),
-        application_from_template,
-    ),
-    Attack(
-        "rt30-conditional-access-switched-off",
-        _TYPES,
-        "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy is not allowed",
-        ("attack-ca",),
-        conditional_access_off,
-    ),
-    Attack(
-        "rt29-access-package-catalog",
-        _TYPES,
-        "azuread:index/accessPackageCatalog:AccessPackageCatalog is not allowed",
-        ("attack-catalog",),
-        access_package_catalog,
-    ),
-    Attack(
-        "rt23-guest-invitation",
-        _TYPES,
-        "azuread:index/invitation:Invitation is not allowed",
-        ("attack-guest",),
-        guest_invitation,
-    ),
-    Attack(
-        "rt41-pre-authorized-client",
-        _TYPES,
-        "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized is not allowed",
-        ("attack-pre-authorized",),
-        pre_authorized_client,
     ),
 )
 
