@@ -2,7 +2,8 @@
 
 Copies the repository's tracked files to a temporary directory, adds 20 tenant stack files
 (``Pulumi.tenant-01.yaml`` ... with both Privilege Secure versions, some with Global Administrator
-management, different lifetimes and owners), then times, as whole processes interleaved in one
+management, different secret lifetimes; every stack keeps the default owners, the deployer, as
+README.md's measured ratio did), then times, as whole processes interleaved in one
 run, ``python -m offline_preview --stack dev`` and ``python -m offline_preview --all-stacks``
 (both with the policy pack), and prints both medians and the median ratio of each round.
 Target: ratio <= 3.0, i.e. each extra stack costs about one run of the program, not a process.

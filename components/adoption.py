@@ -75,6 +75,14 @@ _OPAQUE_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _OPAQUE_ALLOWED: Final = "Graph's id as exported (letters, digits, '-' and '_')"
 
 
+ADOPT_LEFT_IN_CONFIG_WARNING: Final = (
+    "adopt is set: remove it from the stack config once the adoption's `pulumi up` succeeded "
+    "(README: Adopting, step 8); left in place, an adopted object deleted in the portal is not "
+    "recreated: the next `pulumi up` tries to import its dead id and fails"
+)
+"""One line, on every run while ``adopt`` is set: leaving it is not harmless after drift."""
+
+
 @dataclass(frozen=True)
 class Adoption:
     """What to import; empty (``Adoption()``) when nothing is adopted."""

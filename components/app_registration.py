@@ -16,7 +16,7 @@ import pulumiverse_time as time
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import get_monitor
 
-from components.adoption import adoption_from_args
+from components.adoption import ADOPT_LEFT_IN_CONFIG_WARNING, Adoption, adoption_from_args
 from components.manifests import MANIFESTS
 from components.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
@@ -38,6 +38,14 @@ from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plai
 from components.stack_outputs import STACK_OUTPUT_NAMES
 
 TYPE_TOKEN = "privilegesecure:index:AppRegistration"
+
+NOTHING_TO_REVOKE_MESSAGE: Final = (
+    "revokePreviousSecret is earlier than every current secret's end date: nothing was revoked. "
+    "If a leaked secret is still valid, set revokePreviousSecret to the value of the stack output "
+    "clientSecretRotatesAt (never the portal's Expires, which can differ after a "
+    "secretLifetimeDays change); otherwise the key may be removed"
+)
+"""One line: a date copied from elsewhere must not read as "revoked" while the secret lives."""
 
 PASSWORD_WRITEBACK_WARNING = (
     "hybridTenant is true: enable Password Writeback in Microsoft Entra Connect (or Cloud Sync), "
@@ -141,6 +149,8 @@ class AppRegistration(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         if clock_warning:
             pulumi.log.warn(clock_warning, resource=self)
+        if adoption != Adoption():
+            pulumi.log.warn(ADOPT_LEFT_IN_CONFIG_WARNING, resource=self)
         application_permissions = [
             graph_permission(permission, PermissionType.APPLICATION)
             for permission in manifest.application_permissions
@@ -228,11 +238,7 @@ class AppRegistration(pulumi.ComponentResource):
             slot.label: _declare_secret(name, slot, application, args, self) for slot in slots
         }
         if len(slots) == len(rotation.slots) and args.get("revoke_previous_secret"):
-            pulumi.log.info(
-                "revokePreviousSecret names a secret already rotated out: nothing to revoke, "
-                "and the key may be removed",
-                resource=self,
-            )
+            pulumi.log.info(NOTHING_TO_REVOKE_MESSAGE, resource=self)
         privileged = pulumi.ResourceOptions.merge(
             guarded, pulumi.ResourceOptions(depends_on=[replicated, *passwords.values()])
         )

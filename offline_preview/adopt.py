@@ -45,7 +45,14 @@ from components.microsoft_ids import (
 from components.secret_rotation import ClockError, rotation_clock
 from components.settings import MAX_SECRET_LIFETIME_DAYS, InvalidSettingError
 from offline_preview.as_it_stands import resources as hand_made
-from offline_preview.cli import EXIT_CRASH, EXIT_INVALID, EXIT_OK, UsageError, stack_config
+from offline_preview.cli import (
+    EXIT_CRASH,
+    EXIT_INVALID,
+    EXIT_OK,
+    UsageError,
+    read_policy_config,
+    stack_config,
+)
 from offline_preview.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,
@@ -608,9 +615,14 @@ def _judge(stack: str, *stacks: Sequence[DeclaredResource]) -> tuple[PolicyResul
     from offline_preview.policy_client import PolicyPackClient
     from offline_preview.verdict import judge
 
+    # The stack's own pack config, as the pipelines give it (offline_preview/stacks.py).
+    config = read_policy_config(
+        argparse.Namespace(policy_pack="policies", policy_pack_config=None, no_policy=False),
+        stack,
+    )
     pack = PolicyPackClient(REPOSITORY / "policies").start()
     try:
-        verdicts = [judge(pack, list(resources), {}, stack, PROJECT) for resources in stacks]
+        verdicts = [judge(pack, list(resources), config, stack, PROJECT) for resources in stacks]
     finally:
         pack.stop()
     adopted, hand_made_app = (_result(verdict) for verdict in verdicts)

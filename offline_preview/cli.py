@@ -32,6 +32,7 @@ from offline_preview.engine import (
 )
 from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
 from offline_preview.render import FORMATS, render
+from offline_preview.stacks import StackFileError, policy_pack_config
 
 if TYPE_CHECKING:
     from offline_preview.policy_client import PolicyPackClient
@@ -71,7 +72,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--policy-pack", default="policies", help="policy pack directory")
     p.add_argument(
-        "--policy-pack-config", help="JSON file, the format of pulumi --policy-pack-config"
+        "--policy-pack-config",
+        help="JSON file, the format of pulumi --policy-pack-config, for every stack (default: "
+        "the pack's stacks/<stack>.json, else its config.example.json)",
     )
     p.add_argument("--no-policy", action="store_true", help="do not run the policy pack")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
@@ -145,14 +148,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CRASH
 
 
-def read_policy_config(args: argparse.Namespace) -> dict[str, object]:
-    """``--policy-pack-config``'s JSON object, or no config."""
-    if not args.policy_pack_config:
+def read_policy_config(args: argparse.Namespace, stack: str) -> dict[str, object]:
+    """The pack config for ``stack``: ``--policy-pack-config`` if given (every stack), else the
+    pack's ``stacks/<stack>.json``, else its ``config.example.json`` (offline_preview/stacks.py)."""
+    flag = "--policy-pack-config"
+    path: Path | None = Path(args.policy_pack_config) if args.policy_pack_config else None
+    if path is None and not args.no_policy:
+        try:
+            path = policy_pack_config(pack_directory(args), stack)
+        except StackFileError as error:
+            raise UsageError(str(error)) from None
+        flag = f"the policy pack config of stack {stack}"
+    if path is None:
         return {}
-    policy_config = _read_json("--policy-pack-config", args.policy_pack_config)
+    policy_config = _read_json(flag, str(path))
     if not isinstance(policy_config, dict):
-        raise UsageError("--policy-pack-config: expected a JSON object of policy names")
+        raise UsageError(f"{flag} {path}: expected a JSON object of policy names")
     return policy_config
+
+
+def pack_directory(args: argparse.Namespace) -> Path:
+    """``--policy-pack``, relative to the repository unless absolute."""
+    directory = Path(args.policy_pack)
+    return directory if directory.is_absolute() else REPOSITORY / directory
 
 
 def start_policy_pack(args: argparse.Namespace) -> PolicyPackClient | None:
@@ -163,12 +181,10 @@ def start_policy_pack(args: argparse.Namespace) -> PolicyPackClient | None:
     # while this process runs the program.
     from offline_preview.policy_client import PolicyPackClient
 
-    pack_directory = Path(args.policy_pack)
-    if not pack_directory.is_absolute():
-        pack_directory = REPOSITORY / pack_directory
-    if not (pack_directory / "PulumiPolicy.yaml").is_file():
+    directory = pack_directory(args)
+    if not (directory / "PulumiPolicy.yaml").is_file():
         raise UsageError(f"--policy-pack {args.policy_pack}: no PulumiPolicy.yaml there")
-    return PolicyPackClient(pack_directory).start()
+    return PolicyPackClient(directory).start()
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -176,7 +192,7 @@ def _preview(args: argparse.Namespace) -> int:
     if not stack_file.is_file():
         raise UsageError(f"--stack {args.stack}: no {stack_file.name} in {REPOSITORY}")
     config = stack_config(stack_file, args.config)
-    policy_config = read_policy_config(args)
+    policy_config = read_policy_config(args, args.stack)
     previous: Plan | None = None
     if args.compare_to:
         loaded = _read_json("--compare-to", args.compare_to)

@@ -119,7 +119,6 @@ def preview_fleet(args: argparse.Namespace, directory: Path = REPOSITORY) -> int
         raise UsageError(f"--all-stacks: {error}") from None
     if not names:
         raise UsageError(f"--all-stacks: no Pulumi.<stack>.yaml in {directory}")
-    policy_config = read_policy_config(args)
     earlier = _earlier_fleet(args.compare_to) if args.compare_to else None
     pack = start_policy_pack(args)  # one pack process for every stack
     pending: list[Future[StackResult]] = []
@@ -127,6 +126,10 @@ def preview_fleet(args: argparse.Namespace, directory: Path = REPOSITORY) -> int
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy-pack") as judging:
             for name in names:
                 ran = _run_stack(name, directory, args.config)
+                try:  # each stack's own pack config (offline_preview/stacks.py)
+                    policy_config = read_policy_config(args, name)
+                except UsageError as error:
+                    ran = StackResult(name, EXIT_INVALID, None, str(error))
                 if isinstance(ran, StackResult):
                     pending.append(_done(ran))
                 else:

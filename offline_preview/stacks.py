@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Final
 
 REPOSITORY: Final = Path(__file__).resolve().parent.parent
+STACK_PACK_CONFIGS: Final = "stacks"
+"""``<policy pack>/stacks/<stack>.json``: one stack's policy pack config (README: Policy pack)."""
+DEFAULT_PACK_CONFIG: Final = "config.example.json"
+"""``<policy pack>/config.example.json``: every stack without a file of its own."""
 STACK_FILE: Final = re.compile(r"Pulumi\.(?P<stack>.+)\.yaml")
 STACK_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 
@@ -43,6 +47,24 @@ def stack_names(directory: Path = REPOSITORY) -> list[str]:
             )
         names.append(name)
     return names
+
+
+def policy_pack_config(pack_directory: Path, stack: str) -> Path | None:
+    """The pack config that judges ``stack``: its own file, else the pack's default, else none.
+
+    One convention for the offline preview (``--stack`` and ``--all-stacks``) and both pipelines
+    (which apply it to the gate's pack, the target branch's): a knob loosened for one tenant
+    (``allowGlobalAdministrator``, a pinned principal's object ids) stays that tenant's.
+    """
+    if not STACK_NAME.fullmatch(stack):
+        raise StackFileError(f"stack name {stack!r} not allowed")
+    for candidate in (
+        pack_directory / STACK_PACK_CONFIGS / f"{stack}.json",
+        pack_directory / DEFAULT_PACK_CONFIG,
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def matrix(names: Sequence[str], pipeline: str) -> str:

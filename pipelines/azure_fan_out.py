@@ -8,7 +8,10 @@ list) and queues one run of the stack pipeline (``azure-pipelines-stack.yml``) p
 same commit, with the stack and the action as template parameters, from which each run compiles
 its own connection, variable group and environment names. It then waits for all of them, writes
 a summary table, and fails if any stack failed: one failing tenant does not stop the others, and
-the pull request still sees one verdict.
+the pull request still sees one verdict. An HTTP error is that stack's result, never the fleet's
+end: a stack that cannot be queued (a new stack whose variable group does not exist yet: HTTP
+400) reads "not queued: ..." and the others are still queued; a poll that fails is retried at the
+next round, and only a stack whose polls keep failing is given up. The summary is always written.
 
 Standard library only. Reads the fleet run's predefined variables; ``SYSTEM_ACCESSTOKEN`` needs
 *View builds* and *Queue builds* on the stack pipeline.
@@ -21,6 +24,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -35,8 +39,28 @@ WEEKLY_UP: Final = "Weekly pulumi up (client secret rotation)"
 DAILY_DRIFT: Final = "Daily drift check"
 """The schedules' display names in azure-pipelines.yml: they tell the fan-out what to run."""
 
+POLL_FAILURES_TOLERATED: Final = 5
+"""Consecutive failed polls of one run before that stack is given up (transient 5xx, timeouts)."""
+
 Call = Callable[[str, str, Mapping[str, Any] | None], dict[str, Any]]
 """(method, url, JSON body or None) to the decoded JSON answer."""
+
+CallError = (urllib.error.URLError, OSError, ValueError, KeyError, TypeError)
+"""What one call can raise: HTTP and network errors (``HTTPError`` is a ``URLError``, itself an
+``OSError``), an answer that is not JSON (``ValueError``) or lacks a field."""
+
+
+def describe(error: Exception) -> str:
+    """One line for the summary: the HTTP status and Azure DevOps' own message when there is one."""
+    text = f"{type(error).__name__}: {error}"
+    if isinstance(error, urllib.error.HTTPError):
+        try:
+            body = json.loads(error.read() or b"{}")
+        except (OSError, ValueError):
+            body = {}
+        message = body.get("message") if isinstance(body, dict) else None
+        text = f"HTTP {error.code}" + (f": {message}" if message else f" {error.reason}")
+    return " ".join(text.split())[:300]
 
 
 def action_for(environment: Mapping[str, str]) -> str | None:
@@ -90,41 +114,65 @@ def fan_out(
     timeout_seconds: float = 5 * 3600.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, str]:
-    """Queue one run per stack, wait for all; each stack's result (``succeeded``...)."""
+    """Queue one run per stack, wait for all; each stack's result (``succeeded``...).
+
+    Never raises for one stack's HTTP error: it becomes that stack's result.
+    """
     runs_url = (
         f"{environment['SYSTEM_COLLECTIONURI']}{environment['SYSTEM_TEAMPROJECTID']}"
         f"/_apis/pipelines/{pipeline}/runs"
     )
     gate_branch = environment.get("SYSTEM_PULLREQUEST_TARGETBRANCH") or "refs/heads/main"
     runs: dict[str, int] = {}
-    for stack in stacks:
-        run = call(
-            "POST",
-            runs_url,
-            {
-                "templateParameters": {"stack": stack, "action": action, "gateBranch": gate_branch},
-                "resources": {
-                    "repositories": {
-                        "self": {
-                            "refName": environment["BUILD_SOURCEBRANCH"],
-                            "version": environment["BUILD_SOURCEVERSION"],
-                        }
-                    }
-                },
-            },
-        )
-        runs[stack] = int(run["id"])
     results: dict[str, str] = {}
+    for stack in stacks:
+        try:
+            run = call(
+                "POST",
+                runs_url,
+                {
+                    "templateParameters": {
+                        "stack": stack,
+                        "action": action,
+                        "gateBranch": gate_branch,
+                    },
+                    "resources": {
+                        "repositories": {
+                            "self": {
+                                "refName": environment["BUILD_SOURCEBRANCH"],
+                                "version": environment["BUILD_SOURCEVERSION"],
+                            }
+                        }
+                    },
+                },
+            )
+            runs[stack] = int(run["id"])
+        except CallError as error:
+            results[stack] = f"not queued: {describe(error)}"
+    failures: dict[str, int] = {}
+    last_error: dict[str, str] = {}
     waited = 0.0
-    while len(results) < len(runs):
+    while len(results) < len(stacks):
         for stack, run_id in runs.items():
-            if stack not in results:
+            if stack in results:
+                continue
+            try:
                 run = call("GET", f"{runs_url}/{run_id}", None)
-                if run.get("state") == "completed":
-                    results[stack] = str(run.get("result", "unknown"))
-        if len(results) < len(runs):
+            except CallError as error:
+                failures[stack] = failures.get(stack, 0) + 1
+                last_error[stack] = describe(error)
+                if failures[stack] >= POLL_FAILURES_TOLERATED:
+                    results[stack] = f"unknown: run {run_id} not readable: {last_error[stack]}"
+                continue
+            failures[stack] = 0
+            if run.get("state") == "completed":
+                results[stack] = str(run.get("result", "unknown"))
+        if len(results) < len(stacks):
             if waited >= timeout_seconds:
-                results.update({s: "timed out" for s in runs if s not in results})
+                for stack in runs:
+                    if stack not in results:
+                        last = last_error.get(stack) if failures.get(stack) else None
+                        results[stack] = "timed out" + (f" (last poll: {last})" if last else "")
                 break
             sleep(poll_seconds)
             waited += poll_seconds
@@ -153,17 +201,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     call = http_call(environment["SYSTEM_ACCESSTOKEN"])
+    return run_fleet(call, environment, args.pipeline, stacks, action, Path(args.summary))
+
+
+def run_fleet(
+    call: Call,
+    environment: Mapping[str, str],
+    pipeline_name: str,
+    stacks: Sequence[str],
+    action: str,
+    summary_file: Path,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Fan out, always write the summary; 1 naming every stack that did not succeed."""
     try:
-        pipeline = pipeline_id(call, environment, args.pipeline)
-    except LookupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    results = fan_out(call, environment, pipeline, stacks, action)
-    Path(args.summary).write_text(summary(action, results))
-    print(f"##vso[task.uploadsummary]{Path(args.summary).resolve()}")
+        pipeline = pipeline_id(call, environment, pipeline_name)
+    except (LookupError, *CallError) as error:
+        message = str(error) if isinstance(error, LookupError) else describe(error)
+        results = {stack: f"not queued: {message}" for stack in stacks}
+    else:
+        results = fan_out(call, environment, pipeline, stacks, action, sleep=sleep)
+    summary_file.write_text(summary(action, results))
+    print(f"##vso[task.uploadsummary]{summary_file.resolve()}")
     failed = [stack for stack, result in results.items() if result != "succeeded"]
     for stack in failed:
         print(f"##vso[task.logissue type=error]{action} of stack {stack}: {results[stack]}")
+    if failed:
+        print(f"error: {action} failed for stack(s): {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 

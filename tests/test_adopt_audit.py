@@ -246,6 +246,27 @@ def test_the_pack_verdict_is_on_the_adopted_stack(capsys: pytest.CaptureFixture[
     assert any("User Administrator" in e["what"] for e in document["beyondManifest"])
 
 
+def test_the_pack_judges_with_the_stack_s_own_pack_config(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """policies/stacks/<stack>.json when present (offline_preview/stacks.py), as in a pipeline:
+    a tenant allowed Global Administrator there is not failed for it by the audit."""
+    allowed = tmp_path / "dev.json"
+    allowed.write_text(json.dumps({"directory-role-allowlist": {"allowGlobalAdministrator": True}}))
+    asked: list[str] = []
+
+    def stack_config(pack: Path, stack: str) -> Path:
+        asked.append(stack)
+        return allowed
+
+    monkeypatch.setattr("offline_preview.cli.policy_pack_config", stack_config)
+    document = report(capsys, BY_THE_BOOK, "--config", "manageGlobalAdministrators=true")
+    assert asked == ["dev"]
+    mandatory, policies = policy_verdict(document)
+    assert "directory-role-allowlist" not in policies
+    assert mandatory == 0
+
+
 def test_the_pack_on_the_hand_made_app_as_it_stands(capsys: pytest.CaptureFixture[str]) -> None:
     clean = report(capsys, BY_THE_BOOK)["policyAsItStands"]
     assert (clean["mandatoryViolations"], clean["findings"]) == (0, [])

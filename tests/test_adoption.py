@@ -9,7 +9,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from components.adoption import IMPORT_ID_FORMATS, NOT_IMPORTABLE, import_id
+from components.adoption import (
+    ADOPT_LEFT_IN_CONFIG_WARNING,
+    IMPORT_ID_FORMATS,
+    NOT_IMPORTABLE,
+    import_id,
+)
 from offline_preview.cli import main
 from offline_preview.engine import GRAPH_OBJECT_ID, REPOSITORY, UNKNOWN, ProgramRun, run_program
 from policies.resource_types import (
@@ -124,6 +129,19 @@ def test_adopt_left_in_place_declares_the_same_thing_again(program: RunProgram) 
     assert sorted((r.urn, json.dumps(r.inputs, sort_keys=True)) for r in first.resources) == (
         sorted((r.urn, json.dumps(r.inputs, sort_keys=True)) for r in second.resources)
     )
+
+
+def test_every_run_with_adopt_set_warns_to_remove_it_in_one_line(program: RunProgram) -> None:
+    """Left in place, adopt turns a portal deletion into a failed import (README: step 8)."""
+    for run in (adopting(program), adopting(program, preview=True)):
+        assert run.warnings == [ADOPT_LEFT_IN_CONFIG_WARNING]
+    assert "\n" not in ADOPT_LEFT_IN_CONFIG_WARNING
+    assert ADOPT_LEFT_IN_CONFIG_WARNING.startswith("adopt is set: remove it from the stack config")
+    assert "import its dead id and fails" in ADOPT_LEFT_IN_CONFIG_WARNING
+    assert program().warnings == []  # no adopt, no warning
+    readme = (REPOSITORY / "README.md").read_text()
+    assert "**8. Remove `adopt` (required):**" in readme
+    assert "`adopt is set: remove it from the stack config ...`" in readme
 
 
 def test_the_26_03_manifest_adopts_its_second_role_and_no_grant(program: RunProgram) -> None:

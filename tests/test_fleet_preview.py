@@ -15,7 +15,7 @@ from referencing.jsonschema import DRAFT202012
 from offline_preview import fleet
 from offline_preview.cli import main, parser
 from offline_preview.engine import REPOSITORY, fake_client_secret, run_program
-from offline_preview.stacks import StackFileError, matrix, stack_names
+from offline_preview.stacks import StackFileError, matrix, policy_pack_config, stack_names
 
 SCHEMAS = [
     json.loads((REPOSITORY / "offline_preview" / name).read_text())
@@ -234,3 +234,73 @@ def test_the_readme_shows_the_fleet_table_as_printed(
     directory = fleet_of(tmp_path, {"contoso": GLOBAL_ADMINISTRATOR_TENANT})
     table = preview_fleet(capsys, directory)[1].splitlines()[2:5]
     assert "\n".join(table) in (REPOSITORY / "README.md").read_text()
+
+
+# --- each stack's own policy pack config (offline_preview/stacks.py: policy_pack_config) -------
+
+GLOBAL_ADMINISTRATOR_ALLOWED = {"directory-role-allowlist": {"allowGlobalAdministrator": True}}
+
+
+def pack_with_stack_configs(directory: Path, configs: dict[str, object]) -> Path:
+    """The repository's policy pack (linked file by file) plus ``stacks/<stack>.json`` files."""
+    pack = directory / "pack"
+    pack.mkdir()
+    for path in (REPOSITORY / "policies").iterdir():
+        if path.name not in ("venv", "__pycache__", "stacks"):
+            (pack / path.name).symlink_to(path)
+    (pack / "stacks").mkdir()
+    for stack, config in configs.items():
+        (pack / "stacks" / f"{stack}.json").write_text(json.dumps(config))
+    return pack
+
+
+def test_the_pack_config_of_a_stack_is_its_own_file_else_the_pack_s_default(
+    tmp_path: Path,
+) -> None:
+    pack = pack_with_stack_configs(tmp_path, {"contoso": {}})
+    assert policy_pack_config(pack, "contoso") == pack / "stacks" / "contoso.json"
+    assert policy_pack_config(pack, "dev") == pack / "config.example.json"
+    (pack / "config.example.json").unlink()
+    assert policy_pack_config(pack, "dev") is None  # no config: the policies' defaults
+    with pytest.raises(StackFileError, match=r"stack name '\.\./dev' not allowed"):
+        policy_pack_config(pack, "../dev")
+
+
+def test_allowing_global_administrator_for_one_tenant_does_not_allow_it_for_another(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pack = pack_with_stack_configs(tmp_path, {"contoso": GLOBAL_ADMINISTRATOR_ALLOWED})
+    directory = fleet_of(
+        tmp_path,
+        {"contoso": GLOBAL_ADMINISTRATOR_TENANT, "fabrikam": GLOBAL_ADMINISTRATOR_TENANT},
+    )
+    code, out, _ = preview_fleet(capsys, directory, "--policy-pack", str(pack))
+    assert code == 1
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[3:6]}
+    assert rows["contoso"][-1] == "PASS"
+    assert rows["fabrikam"][-1] == "FAIL"
+    assert rows["dev"][-1] == "PASS"
+    # an explicit --policy-pack-config judges every stack, whatever stacks/ holds
+    explicit = tmp_path / "explicit.json"
+    explicit.write_text((REPOSITORY / "policies" / "config.example.json").read_text())
+    code, out, _ = preview_fleet(
+        capsys, directory, "--policy-pack", str(pack), "--policy-pack-config", str(explicit)
+    )
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[3:6]}
+    assert (rows["contoso"][-1], rows["fabrikam"][-1]) == ("FAIL", "FAIL")
+
+
+def test_a_broken_stack_pack_config_is_that_stack_s_error_named_by_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pack = pack_with_stack_configs(tmp_path, {"contoso": ["not", "an", "object"]})
+    directory = fleet_of(tmp_path, {"contoso": "config: {}\n"})
+    code, out, err = preview_fleet(capsys, directory, "--policy-pack", str(pack))
+    assert code == 2
+    assert "stacks/contoso.json: expected a JSON object of policy names" in err
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[3:5]}
+    assert rows["dev"][-1] == "PASS"  # the other stacks are still judged
+    # one stack (--stack) reads the same file
+    (pack / "stacks" / "dev.json").write_text("[]")
+    assert main(["--stack", "dev", "--policy-pack", str(pack)]) == 2
+    assert "the policy pack config of stack dev" in capsys.readouterr().err

@@ -13,16 +13,19 @@ a pipeline has to be classified here first.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import importlib.util
+import io
 import itertools
 import json
 import re
 import shlex
 import subprocess
-import sys
+import urllib.error
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,7 @@ import pytest
 import yaml
 
 from offline_preview.cli import parser as offline_preview_parser
+from offline_preview.stacks import policy_pack_config
 from tests.test_readme import fenced_commands
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -56,6 +60,9 @@ WORKSPACE_PREFIXES = ("$GITHUB_WORKSPACE/", "$BUILD_SOURCESDIRECTORY/", "$GATE/"
 STACKS_FROM_FILES = frozenset({"$STACK", "${{ parameters.stack }}"})
 # Files a script writes before it reads them (the offline preview's plans and comment).
 PRODUCED_FILES = frozenset({"base.json", "preview.md", "preview.err"})
+# The stack's policy pack config, resolved by the script itself from the stack files' convention
+# (tests below run those lines against offline_preview.stacks.policy_pack_config).
+RESOLVED_PACK_CONFIG = "$PACK_CONFIG"
 
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1[^\n]*\n.*?\n\s*\2[ \t]*(?=\n|$)", re.DOTALL)
 REDIRECTION = re.compile(r"\s\d*>>?&?\s*(\"[^\"]*\"|'[^']*'|[^\s;|&()]+)")
@@ -167,7 +174,7 @@ class Checker:
             elif flag == "--policy-pack":
                 if not (REPOSITORY / value / "PulumiPolicy.yaml").is_file():
                     yield f"--policy-pack {value}: no PulumiPolicy.yaml there"
-            elif flag == "--policy-pack-config":
+            elif flag == "--policy-pack-config" and value != RESOLVED_PACK_CONFIG:
                 yield from self.check_file(value)
                 if (REPOSITORY / value).is_file():
                     json.loads((REPOSITORY / value).read_text())
@@ -380,14 +387,15 @@ def pulumi_commands(path: Path) -> list[str]:
 def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch() -> None:
     workflow = load(GITHUB_WORKFLOW)
     assert "pull_request" in github_triggers(workflow)
-    test = workflow["jobs"]["test"]
+    test = workflow["jobs"]["offline-preview"]
     assert test["steps"][0]["with"]["fetch-depth"] == 0
     commands_run = all_commands(GITHUB_WORKFLOW)
     assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
-    # the fleet preview, judged by the gate's pack (the base branch's on a pull request)
+    # the fleet preview, judged by the gate's pack (the base branch's on a pull request), each
+    # stack with the gate's pack config for that stack (no --policy-pack-config for all)
     assert (
-        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies "
-        "--policy-pack-config $GATE/policies/config.example.json" in commands_run
+        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies"
+        in commands_run
     )
     steps = {step.get("name"): step for step in test["steps"]}
     base = steps["The base branch (the gate) and its offline preview (base.json)"]
@@ -399,7 +407,7 @@ def test_github_pull_requests_get_the_fleet_preview_compared_to_the_base_branch(
     )
     comment = workflow["jobs"]["comment"]
     # posted even when the preview found a mandatory violation and failed the test job
-    assert comment["needs"] == "test"
+    assert comment["needs"] == "offline-preview"
     assert comment["if"].startswith("always()")
     assert comment["permissions"] == {"pull-requests": "write"}
     never_empty, post = comment["steps"][-2:]
@@ -414,10 +422,11 @@ def test_azure_pull_requests_get_the_fleet_preview_compared_to_the_target_branch
     commands_run = all_commands(AZURE_PIPELINE)
     assert any("-m offline_preview --all-stacks --format json" in c for c in commands_run)
     assert (
-        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies "
-        "--policy-pack-config $GATE/policies/config.example.json" in commands_run
+        f"{OFFLINE_PREVIEW_STEP} venv/bin/python --all-stacks --policy-pack $GATE/policies"
+        in commands_run
     )
-    test_steps = pipeline["stages"][0]["jobs"][0]["steps"]
+    stages = {stage["stage"]: stage for stage in pipeline["stages"]}
+    test_steps = stages["OfflinePreview"]["jobs"][0]["steps"]
     assert test_steps[0]["fetchDepth"] == "0"
     comment = next(step for step in test_steps if "pullRequests" in step.get("script", ""))
     assert "PullRequest" in comment["condition"]
@@ -534,9 +543,12 @@ def test_github_runs_each_stack_from_the_stack_files() -> None:
         assert job["environment"] == prefix + "${{ matrix.stack }}", name
         assert job["env"]["STACK"] == "${{ matrix.stack }}"
     for name in ("up", "drift"):
+        # one lock per stack for `up` and the drift check; `queue: max` keeps every pending run
+        # (with the default `single`, a queued drift check would cancel a pending `up`)
         assert jobs[name]["concurrency"] == {
             "group": "pulumi-stack-${{ matrix.stack }}",
             "cancel-in-progress": False,
+            "queue": "max",
         }
 
 
@@ -563,26 +575,159 @@ def test_github_previews_pull_requests_deploys_main_weekly_and_checks_drift_dail
 
 def test_github_has_one_verdict_to_require_whatever_the_stacks() -> None:
     verdict = load(GITHUB_WORKFLOW)["jobs"]["verdict"]
-    assert verdict["needs"] == ["stacks", "test", "preview"]
+    assert verdict["needs"] == ["stacks", "test", "offline-preview", "preview"]
     assert verdict["if"].startswith("always()")
     assert verdict["permissions"] == {}
     (step,) = verdict["steps"]
     assert step["env"]["PREVIEW"] == "${{ needs.preview.result }}"
+    assert step["env"]["OFFLINE_PREVIEW"] == "${{ needs.offline-preview.result }}"
     for results, passes in (
-        ("success success success", True),
-        ("success success skipped", True),  # a fork: no preview legs
-        ("success success failure", False),
-        ("success failure skipped", False),
-        ("failure success skipped", False),
-        ("success success cancelled", False),
+        ("success success success success", True),
+        ("success success success skipped", True),  # a fork: no preview legs
+        ("success success success failure", False),
+        ("success success failure skipped", False),  # a stack's offline preview failed
+        ("success failure success skipped", False),
+        ("failure success success skipped", False),
+        ("success success success cancelled", False),
     ):
-        stacks, test, preview = results.split()
+        stacks, test, offline, preview = results.split()
+        environment = {"STACKS": stacks, "TEST": test, "OFFLINE_PREVIEW": offline}
         run = subprocess.run(
             ["bash", "-c", step["run"]],
-            env={"STACKS": stacks, "TEST": test, "PREVIEW": preview, "PATH": "/usr/bin:/bin"},
+            env={**environment, "PREVIEW": preview, "PATH": "/usr/bin:/bin"},
             capture_output=True,
         )
         assert (run.returncode == 0) is passes, results
+
+
+def job_commands(job: Mapping[str, Any]) -> list[str]:
+    """A job's commands, words joined by single spaces, in order (deployment hooks included)."""
+    return [
+        " ".join(command)
+        for _, steps in jobs_with_steps(job)
+        for step in steps
+        if isinstance(step, dict)
+        for text in step_scripts(step)
+        for command in commands(text)
+    ]
+
+
+def runs_offline_preview(command: str) -> bool:
+    """`python -m offline_preview ...` or the shared step (not `offline_preview.stacks`)."""
+    return " -m offline_preview " in f"{command} " or command.startswith(OFFLINE_PREVIEW_STEP)
+
+
+def gates_itself(job: Mapping[str, Any]) -> None:
+    """The job previews its own stack offline, then runs `pulumi up`, and nothing of the fleet."""
+    run = job_commands(job)
+    (preview,) = [i for i, c in enumerate(run) if runs_offline_preview(c)]
+    (up,) = [i for i, c in enumerate(run) if c.startswith("pulumi up ")]
+    assert preview < up
+    assert run[preview] == (
+        "venv/bin/python -m offline_preview --stack $STACK --policy-pack policies --format markdown"
+    )
+    assert not any("--all-stacks" in command for command in run)
+
+
+def own_preview_script(job: Mapping[str, Any]) -> str:
+    (text,) = [
+        text
+        for _, steps in jobs_with_steps(job)
+        for step in steps
+        if isinstance(step, dict)
+        for text in step_scripts(step)
+        if any(runs_offline_preview(" ".join(command)) for command in commands(text))
+    ]
+    return text
+
+
+@pytest.mark.parametrize(("code", "stops"), [(0, False), (1, True), (2, False), (3, False)])
+def test_a_stack_s_own_offline_preview_stops_its_up_only_on_a_violation(
+    tmp_path: Path, code: int, stops: bool
+) -> None:
+    """A violation is a verdict; exit 2 or 3 (a `secure:` owners list it cannot decrypt) is not,
+    and `pulumi up` checks the config and runs the pack itself: a warning, never a block."""
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\necho '### preview'\nexit {code}\n")
+    python.chmod(0o755)
+    deploy = next(s for s in load(AZURE_STACK_PIPELINE)["stages"] if s["stage"] == "Deploy")
+    for where, job in (("github", load(GITHUB_WORKFLOW)["jobs"]["up"]), ("azure", deploy)):
+        run = subprocess.run(
+            ["bash", "-e", "-c", own_preview_script(job)],
+            cwd=tmp_path,
+            env={
+                "PATH": "/usr/bin:/bin",
+                "STACK": "contoso",
+                "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert (run.returncode != 0) is stops, where
+        warned = "No offline verdict for stack contoso" in run.stdout
+        assert warned is (code in (2, 3)), where
+
+
+def test_github_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
+    jobs = load(GITHUB_WORKFLOW)["jobs"]
+    # the tests (the program deployed) and the stack list; not the fleet's offline preview,
+    # which fails when ANY stack violates a policy or has a broken stack file
+    assert jobs["up"]["needs"] == ["stacks", "test"]
+    for name in ("test", "stacks"):
+        assert not any(runs_offline_preview(command) for command in job_commands(jobs[name]))
+    assert "if" not in jobs["test"]  # so a skipped fleet job cannot skip `up` either
+    gates_itself(jobs["up"])
+
+
+def test_azure_up_of_a_stack_never_waits_for_the_whole_fleet_to_be_green() -> None:
+    stages = {stage["stage"]: stage for stage in load(AZURE_PIPELINE)["stages"]}
+    assert stages["FanOut"]["dependsOn"] == "Test"
+    assert not any(runs_offline_preview(command) for command in job_commands(stages["Test"]))
+    assert stages["OfflinePreview"]["dependsOn"] == []
+    assert any("--all-stacks" in command for command in job_commands(stages["OfflinePreview"]))
+    deploy = next(s for s in load(AZURE_STACK_PIPELINE)["stages"] if s["stage"] == "Deploy")
+    gates_itself(deploy)
+
+
+def pack_config_resolutions() -> Iterator[tuple[str, str]]:
+    """(where, the lines of a script that set $PACK_CONFIG) for each pulumi command using it."""
+    for path in PIPELINES:
+        for _, job_scripts in scripts(path, load(path)):
+            for script in job_scripts:
+                if f'--policy-pack-config "{RESOLVED_PACK_CONFIG}"' in script.text:
+                    lines = [
+                        line
+                        for line in script.text.splitlines()
+                        if "PACK_CONFIG" in line and not line.lstrip().startswith("pulumi ")
+                    ]
+                    yield f"{path.name} {script.job}", "\n".join(lines)
+
+
+@pytest.mark.parametrize("stack", ["contoso", "dev"])
+def test_the_pipelines_resolve_each_stack_s_pack_config_as_the_offline_preview_does(
+    tmp_path: Path, stack: str
+) -> None:
+    gate = tmp_path / "gate"
+    for root in (tmp_path, gate):
+        (root / "policies" / "stacks").mkdir(parents=True)
+        (root / "policies" / "config.example.json").write_text("{}")
+        (root / "policies" / "stacks" / "contoso.json").write_text("{}")
+    resolutions = list(pack_config_resolutions())
+    assert len(resolutions) == 4  # preview and up, on GitHub and Azure DevOps
+    for where, lines in resolutions:
+        run = subprocess.run(
+            ["bash", "-c", f'set -eu\n{lines}\necho "$PACK_CONFIG"'],
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "STACK": stack, "GATE": str(gate)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        root = gate if "$GATE" in lines else tmp_path
+        expected = policy_pack_config(root / "policies", stack)
+        assert expected is not None
+        assert (root / run.stdout.strip()).resolve() == expected.resolve(), where
 
 
 def test_github_previews_with_the_base_branch_s_policy_pack() -> None:
@@ -631,31 +776,44 @@ def test_azure_stack_runs_compile_their_own_credentials_from_the_stack_parameter
             "eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
         )
         assert stages[name]["dependsOn"] == []
-    deploy = stages["Deploy"]
-    assert deploy["lockBehavior"] == "sequential"
-    (up,) = deploy["jobs"]
-    assert up["environment"] == "privilege-secure-entra-${{ parameters.stack }}"
+        # `up` and the drift check take the stack environment's Exclusive lock, in order: a
+        # drift check never reads a half-applied `up`, and no queued run is cancelled
+        assert stages[name]["lockBehavior"] == "sequential"
+        (job,) = stages[name]["jobs"]
+        assert job["environment"] == "privilege-secure-entra-${{ parameters.stack }}"
     # a stack given by a parameter must be one of the stack files
     for stage in stages.values():
-        steps = stage["jobs"][0].get("steps") or up["strategy"]["runOnce"]["deploy"]["steps"]
+        (job,) = stage["jobs"]
+        steps = job.get("steps") or job["strategy"]["runOnce"]["deploy"]["steps"]
         assert steps[1]["script"] == 'python3 -m offline_preview.stacks --require "$STACK"'
 
 
 @pytest.mark.parametrize("path", [GITHUB_WORKFLOW, AZURE_STACK_PIPELINE], ids=lambda p: p.name)
 def test_preview_up_and_drift_refresh_and_use_the_right_pack(path: Path) -> None:
     preview, up, drift = pulumi_commands(path)
-    gate = "--policy-pack $GATE/policies --policy-pack-config $GATE/policies/config.example.json"
-    own = "--policy-pack policies --policy-pack-config policies/config.example.json"
+    gate = f"--policy-pack $GATE/policies --policy-pack-config {RESOLVED_PACK_CONFIG}"
+    own = f"--policy-pack policies --policy-pack-config {RESOLVED_PACK_CONFIG}"
     assert preview.startswith("pulumi preview ")
     assert gate in preview
     assert up.startswith("pulumi up ")
     assert own in up
     assert "--yes" in up
-    assert drift.startswith("pulumi preview ")
-    assert "--expect-no-changes" in drift
+    for command in (preview, up):
+        assert "--refresh" in command  # the tenant, not only the state
+    # drift: the state against the tenant, without the program, so a rotation the program plans
+    # once a window ends is not reported as drift every day until the weekly `up`
+    assert drift.split() == [
+        "pulumi",
+        "refresh",
+        "--stack",
+        "$STACK",
+        "--non-interactive",
+        "--diff",
+        "--preview-only",
+        "--expect-no-changes",
+    ]
     for command in (preview, up, drift):
         assert "--stack $STACK" in command
-        assert "--refresh" in command  # the tenant, not only the state
         assert "--non-interactive" in command
 
 
@@ -751,6 +909,93 @@ def test_the_fan_out_gives_up_waiting_and_says_so() -> None:
         call, FLEET_RUN, 42, ["dev"], "drift", 10, timeout_seconds=20, sleep=lambda _: None
     )
     assert results == {"dev": "timed out"}
+
+
+def http_error(code: int, message: str) -> urllib.error.HTTPError:
+    body = io.BytesIO(json.dumps({"message": message}).encode())
+    return urllib.error.HTTPError("https://dev.azure.com/x", code, "Bad Request", Message(), body)
+
+
+def test_a_stack_that_cannot_be_queued_does_not_stop_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new stack whose variable group does not exist yet: HTTP 400 at queue time."""
+    queued: list[str] = []
+    polls: Iterator[Exception | None] = iter([http_error(503, "try later"), None])
+
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        if "definitions" in url:
+            return {"value": [{"name": "privilege-secure-entra-stack", "id": 42}]}
+        if method == "POST":
+            stack = body["templateParameters"]["stack"]
+            if stack == "contoso":
+                raise http_error(400, "Variable group privilege-secure-entra-contoso not found")
+            queued.append(stack)
+            return {"id": 12}
+        error = next(polls)
+        if error is not None:
+            raise error  # a transient error while polling: retried at the next round
+        return {"state": "completed", "result": "succeeded"}
+
+    summary_file = tmp_path / "fan-out.md"
+    code = azure_fan_out.run_fleet(
+        call,
+        FLEET_RUN,
+        "privilege-secure-entra-stack",
+        ["contoso", "dev"],
+        "up",
+        summary_file,
+        sleep=lambda _: None,
+    )
+    assert code == 1
+    assert queued == ["dev"]  # the stack after the failing one is still queued
+    table = summary_file.read_text()
+    assert (
+        "| `contoso` | not queued: HTTP 400: Variable group privilege-secure-entra-contoso "
+        "not found |" in table
+    )
+    assert "| `dev` | succeeded |" in table
+    out, err = capsys.readouterr()
+    assert "##vso[task.logissue type=error]up of stack contoso: not queued: HTTP 400" in out
+    assert "dev:" not in out
+    assert err == "error: up failed for stack(s): contoso\n"
+
+
+def test_a_run_that_cannot_be_read_is_given_up_and_still_summarised(tmp_path: Path) -> None:
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        if "definitions" in url:
+            return {"value": [{"name": "privilege-secure-entra-stack", "id": 42}]}
+        if method == "POST":
+            return {"id": 7}
+        raise urllib.error.URLError("connection reset")
+
+    summary_file = tmp_path / "fan-out.md"
+    code = azure_fan_out.run_fleet(
+        call,
+        FLEET_RUN,
+        "privilege-secure-entra-stack",
+        ["dev"],
+        "drift",
+        summary_file,
+        sleep=lambda _: None,
+    )
+    assert code == 1
+    assert (
+        "| `dev` | unknown: run 7 not readable: URLError: <urlopen error connection reset> |"
+        in (summary_file.read_text())
+    )
+
+
+def test_no_stack_pipeline_still_writes_the_summary(tmp_path: Path) -> None:
+    def call(method: str, url: str, body: Any) -> dict[str, Any]:
+        raise http_error(401, "Access denied: the build service may not read pipelines")
+
+    summary_file = tmp_path / "fan-out.md"
+    code = azure_fan_out.run_fleet(
+        call, FLEET_RUN, "privilege-secure-entra-stack", ["dev"], "up", summary_file
+    )
+    assert code == 1
+    assert "| `dev` | not queued: HTTP 401: Access denied" in summary_file.read_text()
 
 
 # --- credentials: OpenID Connect only, least privilege ----------------------------------------
@@ -864,44 +1109,168 @@ def test_every_secret_variable_and_name_the_pipelines_use_is_documented() -> Non
         assert convention in documentation, convention
 
 
+# --- what the READMEs tell an operator -------------------------------------------------------
+
+
+def adding_a_tenant_steps(text: str, heading: str) -> list[str]:
+    """The numbers of the section's first four numbered steps."""
+    section = text.split(heading, 1)[1]
+    return [match[0] for match in re.findall(r"^(\d)\. (.+)$", section, flags=re.MULTILINE)[:4]]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        (REPOSITORY / "README.md", "**Adding a tenant"),
+        (REPOSITORY / "pipelines" / "README.md", "### Adding a tenant"),
+    ],
+    ids=["README", "pipelines-README"],
+)
+def test_adding_a_tenant_starts_with_the_backend_stack_and_ends_with_the_pull_request(
+    path: Path, heading: str
+) -> None:
+    text = path.read_text()
+    steps = adding_a_tenant_steps(text, heading)
+    assert steps == ["1", "2", "3", "4"]
+    section = text.split(heading, 1)[1]
+    first_step = section[section.index("1. ") : section.index("2. ")]
+    assert "pulumi stack init <org>/privilege-secure-entra/<stack> --secrets-provider" in first_step
+    assert "before the pull request" in section[section.index("3. ") : section.index("4. ")]
+    assert "by pull request" in section[section.index("4. ") :].split("\n\n")[0]
+
+
+def test_the_readmes_document_the_drift_check_the_pipelines_run() -> None:
+    for path in (REPOSITORY / "README.md", REPOSITORY / "pipelines" / "README.md"):
+        text = " ".join(path.read_text().split())
+        assert "pulumi refresh --preview-only --expect-no-changes" in text, path
+        assert "pulumi preview --refresh --expect-no-changes` per stack" not in text, path
+
+
 # --- who may change the gate ------------------------------------------------------------------
 
 
-def test_code_owners_guard_the_gate_and_the_id_tables() -> None:
-    owners = (REPOSITORY / ".github" / "CODEOWNERS").read_text()
-    rules = [line.split() for line in owners.splitlines() if line and not line.startswith("#")]
+CODE_OWNERS = REPOSITORY / ".github" / "CODEOWNERS"
+GATE_ROOTS = ("policies", "offline_preview")
+"""The gate: the policy pack, and the offline preview whose verdict a fork's pull request gets."""
+PACKAGES = frozenset(path.name for path in REPOSITORY.iterdir() if (path / "__init__.py").is_file())
+
+
+def code_owner_patterns() -> list[str]:
+    rules = [line.split() for line in CODE_OWNERS.read_text().splitlines()]
+    rules = [rule for rule in rules if rule and not rule[0].startswith("#")]
     assert all(len(rule) == 2 and rule[1] == "@your-org/entra-security-reviewers" for rule in rules)
-    patterns = [rule[0] for rule in rules]
-    for path in (
-        "policies/guardrails.py",
-        "policies/config.example.json",
+    return [rule[0] for rule in rules]
+
+
+def code_owned(path: str, patterns: list[str]) -> bool:
+    """GitHub's rules for the anchored patterns used here: `/dir/` is a tree, else a glob."""
+    return any(
+        f"/{path}".startswith(p) if p.endswith("/") else fnmatch.fnmatch(f"/{path}", p)
+        for p in patterns
+    )
+
+
+def module_files(name: str) -> list[Path]:
+    """The repository files importing ``name`` executes: each package's __init__, the module."""
+    parts = name.split(".")
+    if parts[0] not in PACKAGES:
+        return []  # the standard library or a dependency (pinned by requirements*.txt)
+    found: list[Path] = []
+    for depth in range(1, len(parts) + 1):
+        base = REPOSITORY.joinpath(*parts[:depth])
+        for candidate in (base / "__init__.py", base.with_suffix(".py")):
+            if candidate.is_file():
+                found.append(candidate)
+    return found
+
+
+def imported_and_read(source: Path) -> set[Path]:
+    """The repository files ``source`` imports, and data files it names (read at run time)."""
+    tree = ast.parse(source.read_text())
+    package = ".".join(source.relative_to(REPOSITORY).with_suffix("").parts[:-1])
+    found: set[Path] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.update(module_files(alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.update(module_files(base))
+            for alias in node.names:  # `from package import module`
+                found.update(module_files(f"{base}.{alias.name}"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name = node.value
+            if re.fullmatch(r"[\w./-]+\.(json|md|csv|ya?ml|txt|toml)", name):
+                for candidate in (source.parent / name, REPOSITORY / name):
+                    if candidate.is_file():
+                        found.add(candidate)
+    return found
+
+
+def gate_files() -> set[Path]:
+    """Every repository file the gate imports or reads, transitively."""
+    todo = [
+        path
+        for root in GATE_ROOTS
+        for path in (REPOSITORY / root).rglob("*.py")
+        if "venv" not in path.parts
+    ]
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path.suffix == ".py":
+            todo.extend(imported_and_read(path))
+    return seen
+
+
+def test_code_owners_cover_everything_the_gate_imports_or_reads() -> None:
+    """A fork's pull request is judged by the offline preview and the pack: code it can edit."""
+    patterns = code_owner_patterns()
+    files = {str(path.relative_to(REPOSITORY)) for path in gate_files()}
+    # the walk finds what the pack really uses (a walk that found nothing could not fail)
+    for used in (
+        "policies/__main__.py",
+        "components/__init__.py",
+        "components/settings.py",
+        "components/secret_rotation.py",
         "components/microsoft_ids.py",
         "components/manifests.py",
+        "offline_preview/verdict.py",
+    ):
+        assert used in files, used
+    assert [path for path in sorted(files) if not code_owned(path, patterns)] == []
+    # and what decides the run: dependencies, CI, pipelines, this file, each stack's pack config
+    for path in (
+        "requirements.txt",
+        "requirements-dev.txt",
+        "policies/requirements.txt",
+        "policies/config.example.json",
+        "policies/stacks/contoso.json",
+        ".ci/run",
         ".github/workflows/pulumi.yml",
         ".github/CODEOWNERS",
         "pipelines/azure-pipelines.yml",
+        "pipelines/azure_fan_out.py",
+        "components/graph_permission_ids.md",
     ):
-        assert (REPOSITORY / path).is_file(), path
-        assert any(fnmatch.fnmatch(f"/{path}", f"{p}*") for p in patterns), path
-    # Every file of the program the pack runs or reads (red team R2-05): a refactor of one of them
-    # would otherwise rewrite the gate under ordinary review.
-    imported = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, policies.guardrails; "
-            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
-            "if n.split('.')[0] == 'components'))",
-        ],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    gate_files = [Path(f).relative_to(REPOSITORY).as_posix() for f in imported]
-    assert "components/secret_rotation.py" in gate_files
-    for path in [*gate_files, "components/graph_permission_ids.md"]:
-        assert any(fnmatch.fnmatch(f"/{path}", f"{p}*") for p in patterns), path
+        assert code_owned(path, patterns), path
+    assert not code_owned("README.md", patterns)  # the check can say no
+    assert not code_owned("tests/test_program.py", patterns)
+
+
+def test_code_owners_and_the_azure_path_filters_are_the_same_paths() -> None:
+    documentation = (REPOSITORY / "pipelines" / "README.md").read_text()
+    filters = re.search(r"path filters `([^`]+)`", documentation.replace("\n", " "))
+    assert filters is not None
+    azure = [f.strip() for f in filters.group(1).split(";")]
+    github = [f"{p}*" if p.endswith("/") else p for p in code_owner_patterns()]
+    assert azure == github
     readme = (REPOSITORY / "README.md").read_text()
     assert "@your-org/entra-security-reviewers" in readme
     assert "Require review from Code Owners" in readme

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from components.app_registration import NOTHING_TO_REVOKE_MESSAGE
 from components.secret_rotation import plan_rotation, rfc3339
 from offline_preview.engine import ProgramRun, run_program
 from tests.engine_state import EngineState
@@ -284,8 +285,18 @@ def test_a_revocation_naming_no_secret_is_refused(
     assert run.resources == []
 
 
-def test_a_stale_revocation_says_it_can_go(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stale_revocation_says_nothing_was_revoked_and_which_value_to_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A date copied from the portal after a lifetime change can be earlier than the previous
+    secret's: the message must not read as "done", and must name the output to copy."""
     run = run_at(monkeypatch, START, revoke="2020-01-01T00:00:00Z")
-    assert len(run.of_type(PASSWORD)) == 2
-    assert any("nothing to revoke" in message for _, message in run.logs)
-    assert run.warnings == []
+    assert len(run.of_type(PASSWORD)) == 2  # nothing was deleted
+    assert [message for _, message in run.logs if "revokePreviousSecret" in message] == [
+        NOTHING_TO_REVOKE_MESSAGE
+    ]
+    assert "nothing was revoked" in NOTHING_TO_REVOKE_MESSAGE
+    assert "the value of the stack output clientSecretRotatesAt" in NOTHING_TO_REVOKE_MESSAGE
+    assert "never the portal's Expires" in NOTHING_TO_REVOKE_MESSAGE
+    assert "\n" not in NOTHING_TO_REVOKE_MESSAGE
+    assert run.warnings == []  # the key left in place after a rotation (README) stays quiet
