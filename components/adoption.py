@@ -24,6 +24,14 @@ import pulumi
 
 from components.settings import OBJECT_ID_PATTERN, SETTINGS_BY_ARG, InvalidSettingError
 from entra_vocabulary.manifests import MANIFESTS, Manifest
+from entra_vocabulary.resource_types import (
+    APP_ROLE_ASSIGNMENT,
+    APPLICATION,
+    APPLICATION_PASSWORD,
+    DELEGATED_PERMISSION_GRANT,
+    DIRECTORY_ROLE_ASSIGNMENT,
+    SERVICE_PRINCIPAL,
+)
 
 KEY: Final = "adopt"
 """The stack config key (and the component arg)."""
@@ -45,15 +53,6 @@ FIELDS: Final = (
 
 REQUIRED_FIELDS: Final = (APPLICATION_OBJECT_ID, SERVICE_PRINCIPAL_OBJECT_ID)
 
-APPLICATION: Final = "azuread:index/application:Application"
-SERVICE_PRINCIPAL: Final = "azuread:index/servicePrincipal:ServicePrincipal"
-APP_ROLE_ASSIGNMENT: Final = "azuread:index/appRoleAssignment:AppRoleAssignment"
-DELEGATED_PERMISSION_GRANT: Final = (
-    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
-    "ServicePrincipalDelegatedPermissionGrant"
-)
-DIRECTORY_ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
-
 IMPORT_ID_FORMATS: Final[dict[str, str]] = {
     # Source: the pulumi-azuread provider schema (pulumi-azuread 6.x, as pinned in
     # requirements.txt), each resource's "## Import" section; copied, with the examples, into
@@ -66,7 +65,7 @@ IMPORT_ID_FORMATS: Final[dict[str, str]] = {
 }
 """Resource type token to the provider's import id format, ``{placeholders}`` for Graph ids."""
 
-NOT_IMPORTABLE: Final = ("azuread:index/applicationPassword:ApplicationPassword",)
+NOT_IMPORTABLE: Final = (APPLICATION_PASSWORD,)
 """The provider schema: "This resource does not support importing." New secrets are created."""
 
 _OPAQUE_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")

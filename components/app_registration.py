@@ -26,6 +26,7 @@ from components.secret_rotation import (
 )
 from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plain_args
 from components.stack_outputs import STACK_OUTPUT_NAMES
+from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import ClockError, rfc3339
 from entra_vocabulary.manifests import MANIFESTS
 from entra_vocabulary.microsoft_ids import (
@@ -36,7 +37,7 @@ from entra_vocabulary.microsoft_ids import (
     graph_permission,
 )
 
-TYPE_TOKEN = "privilegesecure:index:AppRegistration"
+TYPE_TOKEN = types.COMPONENT
 
 NOTHING_TO_REVOKE_MESSAGE: Final = (
     "revokePreviousSecret is earlier than every current secret's end date: nothing was revoked. "

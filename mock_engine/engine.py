@@ -174,16 +174,16 @@ class EngineMocks(pulumi_mocks.Mocks):
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.invokes.append((args.token, dict(args.args)))
-        if args.token == "azuread:index/getClientConfig:getClientConfig":
+        if args.token == types.GET_CLIENT_CONFIG:
             return {
                 "clientId": DEPLOYER_CLIENT_ID,
                 "id": f"{DEPLOYER_CLIENT_ID}-{TENANT_ID}-{self.deployer_object_id}",
                 "objectId": self.deployer_object_id,
                 "tenantId": TENANT_ID,
             }, []
-        if args.token == "azuread:index/getDirectoryRoleTemplates:getDirectoryRoleTemplates":
+        if args.token == types.GET_DIRECTORY_ROLE_TEMPLATES:
             return directory_role_templates(), []
-        if args.token == "azuread:index/getServicePrincipal:getServicePrincipal":
+        if args.token == types.GET_SERVICE_PRINCIPAL:
             if args.args.get("clientId") == MICROSOFT_GRAPH_APP_ID:
                 return graph_service_principal(self.graph_overrides), []
             raise LookupError(f"no service principal found for {args.args}")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from entra_vocabulary import resource_types as types
 from mock_engine.engine import REPOSITORY, ProgramRun, run_program
 from offline_preview.cli import main
 from tests.conftest import NOW
@@ -190,10 +191,7 @@ def test_the_stacks_own_secrets_are_never_called_leftovers(
     from offline_preview.adopt import STACK_SECRET_PREFIX
 
     run = run_program({})
-    names = [
-        r.inputs["displayName"]
-        for r in run.of_type("azuread:index/applicationPassword:ApplicationPassword")
-    ]
+    names = [r.inputs["displayName"] for r in run.of_type(types.APPLICATION_PASSWORD)]
     assert names
     assert all(name.startswith(STACK_SECRET_PREFIX) for name in names)
     folder = tmp_path / "export"

@@ -32,7 +32,7 @@ EXAMPLE = yaml.safe_load(
 )
 NAME = "privilegeSecure"
 INPUTS: dict[str, Any] = EXAMPLE["resources"][NAME]["properties"]
-GET_SERVICE_PRINCIPAL = "azuread:index/getServicePrincipal:getServicePrincipal"
+GET_SERVICE_PRINCIPAL = types.GET_SERVICE_PRINCIPAL
 
 
 @pytest.fixture(scope="module")

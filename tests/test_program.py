@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from components.stack_outputs import STACK_OUTPUT_NAMES
+from entra_vocabulary import resource_types as types
 from entra_vocabulary.manifests import MANIFESTS
 from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
@@ -40,7 +41,7 @@ from mock_engine.engine import (
 )
 from tests.conftest import RunProgram
 
-COMPONENT = "privilegesecure:index:AppRegistration"
+COMPONENT = types.COMPONENT
 
 OUTPUT_NAMES = set(STACK_OUTPUT_NAMES.values())
 

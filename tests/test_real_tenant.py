@@ -31,7 +31,7 @@ from mock_engine.engine import (
 from tests.conftest import RunProgram
 from tests.engine_state import EngineState
 
-COMPONENT = "privilegesecure:index:AppRegistration"
+COMPONENT = types.COMPONENT
 PRIVILEGES = (
     types.APP_ROLE_ASSIGNMENT,
     types.DELEGATED_PERMISSION_GRANT,

@@ -9,11 +9,12 @@ import pytest
 
 from components.app_registration import NOTHING_TO_REVOKE_MESSAGE
 from components.secret_rotation import plan_rotation
+from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import rfc3339
 from mock_engine.engine import ProgramRun, run_program
 from tests.engine_state import EngineState
 
-PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
+PASSWORD = types.APPLICATION_PASSWORD
 DAY = 86_400
 START = 1_790_000_000
 

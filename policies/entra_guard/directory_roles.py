@@ -43,11 +43,7 @@ def _check_role(
     findings: Findings,
 ) -> None:
     """One role template id against the allowlist; Global Administrator only with its switch."""
-    if role_id is UNKNOWN:
-        findings.unreviewable(where)
-        return
-    if role_id is None:
-        findings.violation(f"{where} is missing; a directory role template id is required")
+    if not findings.reviewable(where, role_id, "a directory role template id"):
         return
     name = directory_role_name(text(role_id))
     if name == GLOBAL_ADMINISTRATOR_ROLE:

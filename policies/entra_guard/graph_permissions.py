@@ -89,11 +89,7 @@ def _check_app_role(
     where: str, role_id: object, allowed: tuple[str, ...], findings: Findings
 ) -> None:
     """One application permission id against the allowlist (by name)."""
-    if role_id is UNKNOWN:
-        findings.unreviewable(where)
-        return
-    if role_id is None:
-        findings.violation(f"{where} is missing; an application permission id is required")
+    if not findings.reviewable(where, role_id, "an application permission id"):
         return
     permission = graph_permission_by_id(text(role_id), _APPLICATION)
     if permission is None or permission.name not in allowed:

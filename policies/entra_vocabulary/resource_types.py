@@ -64,11 +64,19 @@ ACCESS_PACKAGE_CATALOG_ROLE_ASSIGNMENT: Final = (
     "azuread:index/accessPackageCatalogRoleAssignment:AccessPackageCatalogRoleAssignment"
 )
 
+GET_CLIENT_CONFIG: Final = "azuread:index/getClientConfig:getClientConfig"
+GET_DIRECTORY_ROLE_TEMPLATES: Final = (
+    "azuread:index/getDirectoryRoleTemplates:getDirectoryRoleTemplates"
+)
+GET_SERVICE_PRINCIPAL: Final = "azuread:index/getServicePrincipal:getServicePrincipal"
+"""The azuread functions (invokes) the program calls: who deploys, the tenant's role templates,
+Microsoft Graph's service principal."""
+
 STACK: Final = "pulumi:pulumi:Stack"
 PROVIDERS: Final = "pulumi:providers:*"
 """Every provider resource (``pulumi:providers:azuread``, the default one included)."""
 COMPONENT: Final = "privilegesecure:index:AppRegistration"
-"""Our component (``components.app_registration.TYPE_TOKEN``; a test keeps them equal)."""
+"""Our component (``components.app_registration.TYPE_TOKEN`` is this)."""
 
 PROGRAM_RESOURCE_TYPES: Final[tuple[str, ...]] = (
     STACK,

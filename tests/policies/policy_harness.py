@@ -1,7 +1,9 @@
 """Shared test data and runners for the policy pack tests.
 
-``program_stack()`` is what the Pulumi program declares during a preview of a new stack
-(provider-computed ids unknown, linked by ``propertyDependencies``). ``check``/``check_stack`` run
+``program_stack()`` is what the real Pulumi program declares during a preview of the dev stack
+(provider-computed ids unknown, linked by ``propertyDependencies``), run once under the mock
+engine at the one clock; every builder (``application()``, ``role_assignment(...)``) starts from
+that run, so there is no second, hand-built model of the stack. ``check``/``check_stack`` run
 one policy in-process through the same ``unknown_checking_proxy`` the analyzer wraps properties
 in, and return what it reported.
 """
@@ -9,7 +11,9 @@ in, and return what it reported.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -28,17 +32,26 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from entra_guard.guardrails import build_policies
 from entra_vocabulary import resource_types as types
+from entra_vocabulary.clock import SOURCE_DATE_EPOCH
 from entra_vocabulary.manifests import MANIFESTS
 from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
-    MICROSOFT_GRAPH_APP_ID,
     PermissionType,
     graph_permission,
 )
 from entra_vocabulary.unknown import UNKNOWN as UNKNOWN
 from entra_vocabulary.unknown import Unknown
+from mock_engine.engine import (
+    DEPLOYER_OBJECT_ID,
+    GRAPH_OBJECT_ID,
+    REPOSITORY,
+    read_stack_config_file,
+    run_program,
+)
 from offline_preview.policy_client import AnalyzedResource, on_the_wire
+from offline_preview.verdict import analyzed
 from tests.clock import NOW as CLOCK_NOW
+from tests.clock import NOW_EPOCH
 
 NOW: Final = CLOCK_NOW
 """The clock of the in-process policies: the one clock of every suite (``tests/clock.py``)."""
@@ -47,9 +60,9 @@ POLICIES: Final = {policy.name: policy for policy in build_policies(clock=lambda
 
 STACK: Final = "dev"
 PROJECT: Final = "privilege-secure-entra"
-COMPONENT: Final = "privilegesecure:index:AppRegistration"
-DEPLOYER: Final = "5f0c4a8e-0000-4000-8000-00000000d3b1"
-GRAPH_SP_OBJECT_ID: Final = "7a1d2c3b-0000-4000-8000-0000000006a9"
+COMPONENT: Final = types.COMPONENT
+DEPLOYER: Final = DEPLOYER_OBJECT_ID
+GRAPH_SP_OBJECT_ID: Final = GRAPH_OBJECT_ID
 FOREIGN_PERMISSION_ID: Final = "0b0b0b0b-1c1c-4d4d-8e8e-9f9f9f9f9f9f"
 """A GUID that is no permission in ``entra_vocabulary.microsoft_ids``."""
 
@@ -92,126 +105,6 @@ def resource(
     )
 
 
-def application(**changes: object) -> AnalyzedResource:
-    """The program's application, with the 4.1 manifest's permissions."""
-    properties: dict[str, object] = {
-        "displayName": "Netwrix Privilege Secure",
-        "signInAudience": "AzureADMyOrg",
-        "owners": [DEPLOYER],
-        "preventDuplicateNames": True,
-        "requiredResourceAccesses": [
-            {
-                "resourceAppId": MICROSOFT_GRAPH_APP_ID,
-                "resourceAccesses": [
-                    *({"id": role_id, "type": "Role"} for role_id in APP_ROLE_IDS.values()),
-                    {"id": USER_READ_ID, "type": "Scope"},
-                ],
-            }
-        ],
-    }
-    properties.update(changes)
-    return resource(types.APPLICATION, "privilege-secure", properties)
-
-
-APPLICATION_URN: Final = application().urn
-
-
-def service_principal(**changes: object) -> AnalyzedResource:
-    """The application's service principal (clientId unknown during a preview)."""
-    properties: dict[str, object] = {"clientId": UNKNOWN, "owners": [DEPLOYER]}
-    properties.update(changes)
-    return resource(
-        types.SERVICE_PRINCIPAL, "privilege-secure", properties, {"clientId": APPLICATION_URN}
-    )
-
-
-SERVICE_PRINCIPAL_URN: Final = service_principal().urn
-
-
-def app_role_assignment(
-    permission: str, app_role_id: str | Unknown | None = None
-) -> AnalyzedResource:
-    """Consent to one application permission."""
-    return resource(
-        types.APP_ROLE_ASSIGNMENT,
-        permission,
-        {
-            "appRoleId": app_role_id or APP_ROLE_IDS[permission],
-            "principalObjectId": UNKNOWN,
-            "resourceObjectId": GRAPH_SP_OBJECT_ID,
-        },
-        {"principalObjectId": SERVICE_PRINCIPAL_URN},
-    )
-
-
-def delegated_grant(**changes: object) -> AnalyzedResource:
-    """The tenant-wide delegated permission grant (User.Read)."""
-    properties: dict[str, object] = {
-        "servicePrincipalObjectId": UNKNOWN,
-        "resourceServicePrincipalObjectId": GRAPH_SP_OBJECT_ID,
-        "claimValues": ["User.Read"],
-    }
-    properties.update(changes)
-    return resource(
-        types.DELEGATED_PERMISSION_GRANT,
-        "user-read",
-        properties,
-        {"servicePrincipalObjectId": SERVICE_PRINCIPAL_URN},
-    )
-
-
-def application_password(name: str = "secret-a", **changes: object) -> AnalyzedResource:
-    """One client secret of the application."""
-    properties: dict[str, object] = {
-        "applicationId": UNKNOWN,
-        "displayName": name,
-        "endDate": "2027-01-01T00:00:00Z",
-        "rotateWhenChanged": {"rotation": "1"},
-    }
-    properties.update(changes)
-    return resource(
-        types.APPLICATION_PASSWORD, name, properties, {"applicationId": APPLICATION_URN}
-    )
-
-
-def replication_wait() -> AnalyzedResource:
-    """The wait for the new service principal to replicate, before any consent or role."""
-    return resource(
-        types.SLEEP,
-        "privilege-secure-service-principal-replication",
-        {"createDuration": "180s", "triggers": {"servicePrincipalObjectId": UNKNOWN}},
-        {"triggers": SERVICE_PRINCIPAL_URN},
-    )
-
-
-def role_assignment(
-    role_id: str | Unknown = USER_ADMINISTRATOR_ID, **changes: object
-) -> AnalyzedResource:
-    """A directory role assignment to the service principal."""
-    properties: dict[str, object] = {"roleId": role_id, "principalObjectId": UNKNOWN}
-    properties.update(changes)
-    return resource(
-        types.DIRECTORY_ROLE_ASSIGNMENT,
-        f"role-{role_id[:8] if isinstance(role_id, str) else 'unknown'}",
-        properties,
-        {"principalObjectId": SERVICE_PRINCIPAL_URN},
-    )
-
-
-def program_stack() -> list[AnalyzedResource]:
-    """Everything the program declares for the 4.1 manifest, as in a preview of a new stack."""
-    return [
-        application(),
-        service_principal(),
-        replication_wait(),
-        *(app_role_assignment(name) for name in APP_ROLE_IDS),
-        delegated_grant(),
-        application_password("secret-a"),
-        application_password("secret-b", endDate="2027-03-01T00:00:00Z"),
-        role_assignment(),
-    ]
-
-
 def with_properties(target: AnalyzedResource, **changes: object) -> AnalyzedResource:
     """A copy with some properties replaced."""
     return dataclasses.replace(target, properties={**target.properties, **changes})
@@ -221,6 +114,104 @@ def without(target: AnalyzedResource, *keys: str) -> AnalyzedResource:
     """A copy with some properties removed."""
     kept = {key: value for key, value in target.properties.items() if key not in keys}
     return dataclasses.replace(target, properties=kept)
+
+
+@functools.cache
+def _program_run() -> dict[str, AnalyzedResource]:
+    """The real program's dev stack (4.1 manifest), previewed at the one clock, by name: every
+    builder below starts from it, so the unit tests judge what the program really declares."""
+    previous = os.environ.get(SOURCE_DATE_EPOCH)
+    os.environ[SOURCE_DATE_EPOCH] = str(NOW_EPOCH)
+    try:
+        config = read_stack_config_file(REPOSITORY / "Pulumi.dev.yaml")
+        run = run_program(config.values, stack=STACK, preview=True, secret_keys=config.secret_keys)
+    finally:
+        if previous is None:
+            del os.environ[SOURCE_DATE_EPOCH]
+        else:
+            os.environ[SOURCE_DATE_EPOCH] = previous
+    assert run.error is None, run.error
+    # in URN order: the engine registers concurrently, so its own order varies from run to run
+    return {r.name: analyzed(r) for r in sorted(run.resources, key=lambda r: r.urn)}
+
+
+def _declared(name: str, **changes: object) -> AnalyzedResource:
+    """The program's resource ``name``, with some properties replaced."""
+    return with_properties(_program_run()[name], **changes)
+
+
+def _renamed(target: AnalyzedResource, name: str) -> AnalyzedResource:
+    """Another resource of the same kind beside the program's (its own name and URN)."""
+    return dataclasses.replace(target, name=name, urn=target.urn.rsplit("::", 1)[0] + f"::{name}")
+
+
+def application(**changes: object) -> AnalyzedResource:
+    """The program's application (the 4.1 manifest's permissions)."""
+    return _declared("privilege-secure-application", **changes)
+
+
+APPLICATION_URN: Final = application().urn
+
+
+def service_principal(**changes: object) -> AnalyzedResource:
+    """The application's service principal (clientId unknown during a preview)."""
+    return _declared("privilege-secure-service-principal", **changes)
+
+
+SERVICE_PRINCIPAL_URN: Final = service_principal().urn
+
+
+def app_role_assignment(
+    permission: str, app_role_id: str | Unknown | None = None
+) -> AnalyzedResource:
+    """Consent to one application permission: the program's, or one more beside it."""
+    name = f"privilege-secure-consent-{permission}"
+    declared = _program_run().get(name)
+    template = declared or _renamed(
+        _program_run()["privilege-secure-consent-User.ReadWrite.All"], name
+    )
+    return with_properties(template, appRoleId=app_role_id or APP_ROLE_IDS[permission])
+
+
+def delegated_grant(**changes: object) -> AnalyzedResource:
+    """The tenant-wide delegated permission grant (User.Read)."""
+    return _declared("privilege-secure-consent-delegated", **changes)
+
+
+def application_password(name: str = "secret-a", **changes: object) -> AnalyzedResource:
+    """One client secret of the application: the program's ``secret-a`` or ``secret-b``, or one
+    more beside them."""
+    full = f"privilege-secure-client-{name}"
+    declared = _program_run().get(full)
+    template = declared or _renamed(_program_run()["privilege-secure-client-secret-a"], full)
+    return with_properties(template, displayName=template.properties["displayName"], **changes)
+
+
+def replication_wait() -> AnalyzedResource:
+    """The wait for the new service principal to replicate, before any consent or role."""
+    return _declared("privilege-secure-service-principal-replication")
+
+
+def role_assignment(
+    role_id: str | Unknown = USER_ADMINISTRATOR_ID, **changes: object
+) -> AnalyzedResource:
+    """A directory role assignment to the service principal: the program's (User
+    Administrator), or another role's beside it."""
+    declared = _program_run()["privilege-secure-role-user-administrator"]
+    target = (
+        declared
+        if role_id == USER_ADMINISTRATOR_ID
+        else _renamed(
+            declared,
+            f"privilege-secure-role-{role_id[:8] if isinstance(role_id, str) else 'unknown'}",
+        )
+    )
+    return with_properties(target, roleId=role_id, **changes)
+
+
+def program_stack() -> list[AnalyzedResource]:
+    """Everything the program declares (the 4.1 manifest), as in a preview of a new stack."""
+    return list(_program_run().values())
 
 
 @dataclass(frozen=True)

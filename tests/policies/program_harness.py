@@ -1,5 +1,5 @@
 """The end-to-end policy harness: the real program under the engine mocks, judged by the real
-pack over the analyzer protocol (``tests/policies/conftest.py`` starts one pack per module).
+pack over the analyzer protocol (``tests/policies/conftest.py`` starts one pack for the session).
 
 ``Scenario`` names one run (stack file, manifest, mode, extra config and, for the adversarial
 suite, an attack declared next to the program); ``ProgramRuns`` runs each scenario once per
@@ -83,7 +83,7 @@ class Scenario:
 
 
 class ProgramRuns:
-    """Each scenario's run, computed once per module at one fixed instant."""
+    """Each scenario's run, computed once per session at the one clock (``tests/clock.py``)."""
 
     def __init__(self, epoch: int) -> None:
         self.epoch = epoch

@@ -17,7 +17,6 @@ from typing import Any, Final
 import jsonschema
 import pytest
 
-from components.app_registration import TYPE_TOKEN
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.resource_types import PROGRAM_RESOURCE_TYPES
 from mock_engine.engine import REPOSITORY, ProgramRun, read_stack_config_file, run_program
@@ -178,7 +177,6 @@ def test_every_type_the_program_declares_is_allowed_by_default(
     declared = {r.type for r in run.resources} | {types.STACK}
 
     assert declared <= set(PROGRAM_RESOURCE_TYPES)
-    assert types.COMPONENT == TYPE_TOKEN
 
 
 def test_the_default_types_are_only_what_the_program_declares(runs: ProgramRuns) -> None:

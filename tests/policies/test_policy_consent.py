@@ -21,6 +21,7 @@ from tests.policies.policy_harness import (
 
 POLICY = "consent-matches-request"
 ROLE_MANAGEMENT_ID = APP_ROLE_IDS["RoleManagement.ReadWrite.Directory"]
+ROLE_MANAGEMENT_CONSENT = "privilege-secure-consent-RoleManagement.ReadWrite.Directory"
 
 
 def test_the_programs_stack_is_fully_and_only_consented() -> None:
@@ -28,12 +29,12 @@ def test_the_programs_stack_is_fully_and_only_consented() -> None:
 
 
 def test_a_missing_app_role_assignment_is_half_consent() -> None:
-    resources = [r for r in program_stack() if r.name != "RoleManagement.ReadWrite.Directory"]
+    resources = [r for r in program_stack() if r.name != ROLE_MANAGEMENT_CONSENT]
 
     outcome = check_stack(POLICY, resources)
 
     assert outcome.violations == [
-        "Application 'privilege-secure' requests application permission "
+        "Application 'privilege-secure-application' requests application permission "
         f"RoleManagement.ReadWrite.Directory ({ROLE_MANAGEMENT_ID}) in requiredResourceAccesses "
         "but no AppRoleAssignment of its service principal consents to it (half-consented: fails "
         "at run time)"
@@ -57,10 +58,10 @@ def test_an_unrequested_app_role_assignment_is_denied() -> None:
 
     assert len(outcome.violations) == 1
     assert outcome.violations[0].startswith(
-        f"AppRoleAssignment 'extra' appRoleId {FOREIGN_PERMISSION_ID}"
+        f"AppRoleAssignment 'privilege-secure-consent-extra' appRoleId {FOREIGN_PERMISSION_ID}"
     )
     assert (
-        "is consented but Application 'privilege-secure' does not request it"
+        "is consented but Application 'privilege-secure-application' does not request it"
         in (outcome.violations[0])
     )
     assert outcome.urns == [extra.urn]
@@ -77,9 +78,9 @@ def test_an_unrequested_delegated_claim_is_denied() -> None:
     outcome = check_stack(POLICY, resources)
 
     assert outcome.violations == [
-        "ServicePrincipalDelegatedPermissionGrant 'user-read' claimValues Mail.Send "
-        "(e383f46e-2787-4529-855e-0e479a3ffac0) is granted "
-        "but Application 'privilege-secure' does not request it in requiredResourceAccesses"
+        "ServicePrincipalDelegatedPermissionGrant 'privilege-secure-consent-delegated' claimValues "
+        "Mail.Send (e383f46e-2787-4529-855e-0e479a3ffac0) is granted but Application "
+        "'privilege-secure-application' does not request it in requiredResourceAccesses"
     ]
 
 
@@ -139,7 +140,7 @@ def test_an_unlinkable_assignment_is_advisory_and_suppresses_half_consent_claims
         "unlinked",
         {"appRoleId": ROLE_MANAGEMENT_ID, "principalObjectId": UNKNOWN},
     )
-    resources = [r for r in program_stack() if r.name != "RoleManagement.ReadWrite.Directory"]
+    resources = [r for r in program_stack() if r.name != ROLE_MANAGEMENT_CONSENT]
 
     outcome = check_stack(POLICY, [*resources, unlinked])
 
@@ -186,7 +187,7 @@ def test_request_and_grant_compare_by_id_for_every_published_scope() -> None:
     assert check_stack(POLICY, [*resources, grant]).passed
     half = check_stack(POLICY, [*resources, delegated_grant(claimValues=["User.Read", "openid"])])
     assert half.violations == [
-        "Application 'privilege-secure' requests delegated permission offline_access "
+        "Application 'privilege-secure-application' requests delegated permission offline_access "
         f"({offline_access}) in requiredResourceAccesses but no delegated permission grant of "
         "its service principal includes it in claimValues (half-consented: fails at run time)"
     ]

@@ -119,8 +119,10 @@ def test_a_third_secret_is_denied_on_the_application() -> None:
     outcome = check_stack(COUNT, resources)
 
     assert outcome.violations == [
-        "Application 'privilege-secure' has 3 client secrets (ApplicationPassword 'secret-a', "
-        "ApplicationPassword 'secret-b', ApplicationPassword 'secret-c'); at most 2 "
+        "Application 'privilege-secure-application' has 3 client secrets (ApplicationPassword "
+        "'privilege-secure-client-secret-a', ApplicationPassword "
+        "'privilege-secure-client-secret-b', ApplicationPassword "
+        "'privilege-secure-client-secret-c'); at most 2 "
         "(maxSecretsPerApplication, the rotation overlap) are allowed"
     ]
     assert outcome.urns == [APPLICATION_URN]

@@ -2,7 +2,7 @@
 
 Every shipped stack config (each ``Pulumi.<stack>.yaml`` at the repository root) with each
 Privilege Secure manifest, in update mode and in preview mode (provider-computed values unknown),
-is run once per module; every resource it declares goes to one pack process over the analyzer
+is run once per session; every resource it declares goes to one pack process over the analyzer
 protocol (``Configure``, ``Analyze`` per resource, ``AnalyzeStack`` once), and must pass. Then the
 declared resources are mutated the way a bad change would (a Global Administrator assignment, an
 extra permission, a long-lived secret, a multi-tenant audience, ...) and the pack must stop each.

@@ -57,6 +57,9 @@ POLICY_LEVELS: Final = {
 }
 
 
+USER_READWRITE_CONSENT = "privilege-secure-consent-User.ReadWrite.All"
+
+
 @pytest.fixture
 def pack(running_pack: PolicyPackClient) -> PolicyPackClient:
     """The shared pack, reset to its default configuration."""
@@ -264,7 +267,7 @@ def test_analyze_stack_reports_a_third_secret_on_the_application(pack: PolicyPac
 
 
 def test_analyze_stack_reports_half_consent(pack: PolicyPackClient) -> None:
-    resources = [r for r in _current_program() if r.name != "User.ReadWrite.All"]
+    resources = [r for r in _current_program() if r.name != USER_READWRITE_CONSENT]
 
     diagnostics = pack.analyze_stack(resources)
 

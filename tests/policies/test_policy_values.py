@@ -75,14 +75,16 @@ def test_boolean_and_list_knobs_check_their_type() -> None:
         knobs.string_list({"l": ["a", 1]}, "l", ())
 
 
-def test_the_harness_stack_has_the_shape_the_program_declares() -> None:
-    """``program_stack()`` is a hand-built model; keep it from drifting from the real program."""
-    from mock_engine.engine import run_program
+def test_the_harness_stack_is_the_real_program_run() -> None:
+    """``program_stack()`` is the program's own run (no hand-built model that could drift)."""
+    from mock_engine.engine import REPOSITORY, read_stack_config_file, run_program
     from tests.policies.policy_harness import program_stack
 
-    real = [r for r in run_program({}, preview=True).resources if r.custom]
-    modelled = program_stack()
-    assert sorted(r.type for r in modelled) == sorted(r.type for r in real)
-    shapes = {r.type: set(r.inputs) for r in real}
-    for model in modelled:
-        assert set(model.properties) == shapes[model.type], model.type
+    config = read_stack_config_file(REPOSITORY / "Pulumi.dev.yaml")
+    real = run_program(config.values, preview=True, secret_keys=config.secret_keys).resources
+    assert sorted((r.type, r.name) for r in program_stack()) == sorted(
+        (r.type, r.name) for r in real
+    )
+    shapes = {r.name: set(r.inputs) for r in real}
+    for resource in program_stack():
+        assert set(resource.properties) == shapes[resource.name], resource.name

@@ -147,6 +147,18 @@ class Findings:
             "be reviewed; write it as a literal"
         )
 
+    def reviewable(self, where: str, value: object, required: str) -> bool:
+        """Whether a value the program always writes can be judged: an unknown one is
+        ``unreviewable``, a missing one a violation ("``where`` is missing; ``required`` is
+        required")."""
+        if value is UNKNOWN:
+            self.unreviewable(where)
+            return False
+        if value is None:
+            self.violation(f"{where} is missing; {required} is required")
+            return False
+        return True
+
     def unknown(self, what: str) -> None:
         """Record a value that decides the outcome but is unknown during the preview."""
         if what not in self.unknowns:
