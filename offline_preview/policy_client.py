@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Self, cast
@@ -28,6 +28,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from entra_vocabulary.unknown import UNKNOWN
+from mock_engine.engine import DeclaredResource
 
 PACK_DIRECTORY: Final = Path(__file__).resolve().parent.parent / "policies"
 """The repository's policy pack."""
@@ -67,31 +68,6 @@ class Secret:
     """A property value the engine marks secret (sent with Pulumi's secret signature)."""
 
     value: object
-
-
-@dataclass(frozen=True)
-class AnalyzedResource:
-    """One resource as the engine hands it to the analyzer.
-
-    ``properties`` are the inputs with camelCase names; use ``UNKNOWN``
-    (``entra_vocabulary.unknown``) for a value that is
-    unknown during a preview and ``Secret`` for a secret one. ``property_dependencies`` maps an
-    input property to the URNs of the resources it was computed from (stack policies follow
-    these links when ids are unknown).
-    """
-
-    type: str
-    name: str
-    urn: str
-    properties: Mapping[str, object] = field(default_factory=dict)
-    protect: bool = False
-    parent: str | None = None
-    dependencies: Sequence[str] = ()
-    property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    ignore_changes: Sequence[str] = ()
-    delete_before_replace: bool | None = None
-    additional_secret_outputs: Sequence[str] = ()
-    aliases: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -167,15 +143,34 @@ def on_the_wire(value: object) -> object:
     return value
 
 
-def _options(resource: AnalyzedResource) -> analyzer_pb2.AnalyzerResourceOptions:
-    """The resource options message."""
+_STATE_IDS: Final = ("id", "objectId", "clientId")
+"""The provider-computed ids a stack policy links resources by."""
+
+
+def analyzer_properties(resource: DeclaredResource, state: bool = False) -> dict[str, object]:
+    """What the engine sends the analyzer for one registration: its inputs, secret ones marked.
+
+    ``state``: as ``AnalyzeStack`` sees it, the inputs plus the ids the provider computed (the
+    engine hands stack policies the resources' state); during a preview of a new stack there
+    are none yet.
+    """
+    properties = dict(resource.inputs)
+    if state:
+        properties.update({k: resource.outputs[k] for k in _STATE_IDS if k in resource.outputs})
+        if resource.id:
+            properties["id"] = resource.id
+    return {
+        key: Secret(value) if key in resource.secret_inputs else value
+        for key, value in properties.items()
+    }
+
+
+def _options(resource: DeclaredResource) -> analyzer_pb2.AnalyzerResourceOptions:
+    """The resource options message (the mock engine records no delete-before-replace, secret
+    outputs or aliases: the program sets none)."""
     return analyzer_pb2.AnalyzerResourceOptions(
         protect=resource.protect,
         ignoreChanges=list(resource.ignore_changes),
-        deleteBeforeReplace=bool(resource.delete_before_replace),
-        deleteBeforeReplaceDefined=resource.delete_before_replace is not None,
-        additionalSecretOutputs=list(resource.additional_secret_outputs),
-        aliases=list(resource.aliases),
         parent=resource.parent or "",
     )
 
@@ -356,26 +351,26 @@ class PolicyPackClient:
             )
         )
 
-    def analyze(self, resource: AnalyzedResource) -> list[PolicyDiagnostic]:
-        """``Analyze`` one resource (the resource policies)."""
+    def analyze(self, resource: DeclaredResource) -> list[PolicyDiagnostic]:
+        """``Analyze`` one resource (the resource policies): its inputs."""
         request = analyzer_pb2.AnalyzeRequest(
             type=resource.type,
             name=resource.name,
             urn=resource.urn,
-            properties=_struct(resource.properties),
+            properties=_struct(analyzer_properties(resource)),
             options=_options(resource),
         )
         return _diagnostics(self._analyzer().Analyze(request))
 
-    def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[PolicyDiagnostic]:
-        """``AnalyzeStack`` over every resource (the stack policies)."""
+    def analyze_stack(self, resources: Iterable[DeclaredResource]) -> list[PolicyDiagnostic]:
+        """``AnalyzeStack`` over every resource (the stack policies): their state."""
         request = analyzer_pb2.AnalyzeStackRequest(
             resources=[
                 analyzer_pb2.AnalyzerResource(
                     type=r.type,
                     name=r.name,
                     urn=r.urn,
-                    properties=_struct(r.properties),
+                    properties=_struct(analyzer_properties(r, state=True)),
                     options=_options(r),
                     parent=r.parent or "",
                     dependencies=list(r.dependencies),

@@ -45,11 +45,11 @@ from mock_engine.engine import (
     DEPLOYER_OBJECT_ID,
     GRAPH_OBJECT_ID,
     REPOSITORY,
+    DeclaredResource,
     read_stack_config_file,
     run_program,
 )
-from offline_preview.policy_client import AnalyzedResource, on_the_wire
-from offline_preview.verdict import analyzed
+from offline_preview.policy_client import analyzer_properties, on_the_wire
 from tests.clock import NOW as CLOCK_NOW
 from tests.clock import NOW_EPOCH
 
@@ -90,34 +90,39 @@ def resource(
     links: Mapping[str, str] | None = None,
     stack: str = STACK,
     protect: bool = False,
-) -> AnalyzedResource:
-    """A resource whose ``links`` (property -> URN) are its property dependencies."""
-    property_dependencies = {key: (value,) for key, value in (links or {}).items()}
-    return AnalyzedResource(
+) -> DeclaredResource:
+    """A resource beside the program's (a child of the component, as an attack would declare
+    it), whose ``links`` (property -> URN) are its property dependencies."""
+    return DeclaredResource(
         type=resource_type,
         name=name,
         urn=urn(resource_type, name, stack),
-        properties=properties,
-        protect=protect,
+        id="",
         parent=f"urn:pulumi:{stack}::{PROJECT}::{COMPONENT}::privilege-secure",
+        custom=True,
+        inputs=dict(properties),
+        secret_inputs=frozenset(),
+        outputs={},
+        protect=protect,
+        ignore_changes=(),
         dependencies=tuple(sorted(set((links or {}).values()))),
-        property_dependencies=property_dependencies,
+        property_dependencies={key: (value,) for key, value in (links or {}).items()},
     )
 
 
-def with_properties(target: AnalyzedResource, **changes: object) -> AnalyzedResource:
-    """A copy with some properties replaced."""
-    return dataclasses.replace(target, properties={**target.properties, **changes})
+def with_properties(target: DeclaredResource, **changes: object) -> DeclaredResource:
+    """A copy with some inputs replaced."""
+    return dataclasses.replace(target, inputs={**target.inputs, **changes})
 
 
-def without(target: AnalyzedResource, *keys: str) -> AnalyzedResource:
-    """A copy with some properties removed."""
-    kept = {key: value for key, value in target.properties.items() if key not in keys}
-    return dataclasses.replace(target, properties=kept)
+def without(target: DeclaredResource, *keys: str) -> DeclaredResource:
+    """A copy with some inputs removed."""
+    kept = {key: value for key, value in target.inputs.items() if key not in keys}
+    return dataclasses.replace(target, inputs=kept)
 
 
 @functools.cache
-def _program_run() -> dict[str, AnalyzedResource]:
+def _program_run() -> dict[str, DeclaredResource]:
     """The real program's dev stack (4.1 manifest), previewed at the one clock, by name: every
     builder below starts from it, so the unit tests judge what the program really declares."""
     previous = os.environ.get(SOURCE_DATE_EPOCH)
@@ -132,20 +137,20 @@ def _program_run() -> dict[str, AnalyzedResource]:
             os.environ[SOURCE_DATE_EPOCH] = previous
     assert run.error is None, run.error
     # in URN order: the engine registers concurrently, so its own order varies from run to run
-    return {r.name: analyzed(r) for r in sorted(run.resources, key=lambda r: r.urn)}
+    return {r.name: r for r in sorted(run.resources, key=lambda r: r.urn)}
 
 
-def _declared(name: str, **changes: object) -> AnalyzedResource:
+def _declared(name: str, **changes: object) -> DeclaredResource:
     """The program's resource ``name``, with some properties replaced."""
     return with_properties(_program_run()[name], **changes)
 
 
-def _renamed(target: AnalyzedResource, name: str) -> AnalyzedResource:
+def _renamed(target: DeclaredResource, name: str) -> DeclaredResource:
     """Another resource of the same kind beside the program's (its own name and URN)."""
     return dataclasses.replace(target, name=name, urn=target.urn.rsplit("::", 1)[0] + f"::{name}")
 
 
-def application(**changes: object) -> AnalyzedResource:
+def application(**changes: object) -> DeclaredResource:
     """The program's application (the 4.1 manifest's permissions)."""
     return _declared("privilege-secure-application", **changes)
 
@@ -153,7 +158,7 @@ def application(**changes: object) -> AnalyzedResource:
 APPLICATION_URN: Final = application().urn
 
 
-def service_principal(**changes: object) -> AnalyzedResource:
+def service_principal(**changes: object) -> DeclaredResource:
     """The application's service principal (clientId unknown during a preview)."""
     return _declared("privilege-secure-service-principal", **changes)
 
@@ -163,7 +168,7 @@ SERVICE_PRINCIPAL_URN: Final = service_principal().urn
 
 def app_role_assignment(
     permission: str, app_role_id: str | Unknown | None = None
-) -> AnalyzedResource:
+) -> DeclaredResource:
     """Consent to one application permission: the program's, or one more beside it."""
     name = f"privilege-secure-consent-{permission}"
     declared = _program_run().get(name)
@@ -173,28 +178,28 @@ def app_role_assignment(
     return with_properties(template, appRoleId=app_role_id or APP_ROLE_IDS[permission])
 
 
-def delegated_grant(**changes: object) -> AnalyzedResource:
+def delegated_grant(**changes: object) -> DeclaredResource:
     """The tenant-wide delegated permission grant (User.Read)."""
     return _declared("privilege-secure-consent-delegated", **changes)
 
 
-def application_password(name: str = "secret-a", **changes: object) -> AnalyzedResource:
+def application_password(name: str = "secret-a", **changes: object) -> DeclaredResource:
     """One client secret of the application: the program's ``secret-a`` or ``secret-b``, or one
     more beside them."""
     full = f"privilege-secure-client-{name}"
     declared = _program_run().get(full)
     template = declared or _renamed(_program_run()["privilege-secure-client-secret-a"], full)
-    return with_properties(template, displayName=template.properties["displayName"], **changes)
+    return with_properties(template, displayName=template.inputs["displayName"], **changes)
 
 
-def replication_wait() -> AnalyzedResource:
+def replication_wait() -> DeclaredResource:
     """The wait for the new service principal to replicate, before any consent or role."""
     return _declared("privilege-secure-service-principal-replication")
 
 
 def role_assignment(
     role_id: str | Unknown = USER_ADMINISTRATOR_ID, **changes: object
-) -> AnalyzedResource:
+) -> DeclaredResource:
     """A directory role assignment to the service principal: the program's (User
     Administrator), or another role's beside it."""
     declared = _program_run()["privilege-secure-role-user-administrator"]
@@ -209,7 +214,7 @@ def role_assignment(
     return with_properties(target, roleId=role_id, **changes)
 
 
-def program_stack() -> list[AnalyzedResource]:
+def program_stack() -> list[DeclaredResource]:
     """Everything the program declares (the 4.1 manifest), as in a preview of a new stack."""
     return list(_program_run().values())
 
@@ -228,7 +233,7 @@ class Outcome:
         return not self.violations and self.unknown is None
 
 
-def _options(target: AnalyzedResource) -> PolicyResourceOptions:
+def _options(target: DeclaredResource) -> PolicyResourceOptions:
     """The options object the SDK builds from the request."""
     return PolicyResourceOptions(
         target.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], target.parent
@@ -242,14 +247,14 @@ def _proxied(properties: Mapping[str, object]) -> Mapping[str, object]:
 
 
 def check(
-    policy_name: str, target: AnalyzedResource, config: Mapping[str, object] | None = None
+    policy_name: str, target: DeclaredResource, config: Mapping[str, object] | None = None
 ) -> Outcome:
     """Run one resource policy on one resource."""
     policy = POLICIES[policy_name]
     assert isinstance(policy, ResourceValidationPolicy)
     args = ResourceValidationArgs(
         target.type,
-        _proxied(target.properties),
+        _proxied(analyzer_properties(target)),
         target.urn,
         target.name,
         _options(target),
@@ -261,7 +266,7 @@ def check(
 
 def check_stack(
     policy_name: str,
-    resources: Sequence[AnalyzedResource],
+    resources: Sequence[DeclaredResource],
     config: Mapping[str, object] | None = None,
 ) -> Outcome:
     """Run one stack policy over resources linked the way the SDK links them."""
@@ -269,7 +274,15 @@ def check_stack(
     assert isinstance(policy, StackValidationPolicy)
     built = {
         r.urn: PolicyResource(
-            r.type, _proxied(r.properties), r.urn, r.name, _options(r), None, None, [], {}
+            r.type,
+            _proxied(analyzer_properties(r, state=True)),
+            r.urn,
+            r.name,
+            _options(r),
+            None,
+            None,
+            [],
+            {},
         )
         for r in resources
     }

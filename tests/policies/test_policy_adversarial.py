@@ -24,7 +24,6 @@ from offline_preview import cli
 from offline_preview.plan import build_plan
 from offline_preview.policy_client import PolicyPackClient
 from offline_preview.render import render
-from offline_preview.verdict import analyzed
 from tests.policies.attacks import (
     ATTACKS,
     REAL_APPLICATION_OBJECT_ID,
@@ -87,7 +86,7 @@ def test_a_resource_declared_only_outside_a_preview_is_stopped_by_a_resource_pol
     resource_policy = [
         d
         for resource in update.resources
-        for d in running_pack.analyze(analyzed(resource))
+        for d in running_pack.analyze(resource)
         if d.enforcement_level == "mandatory"
     ]
 
@@ -275,7 +274,7 @@ def test_with_the_ids_pinned_a_laundered_recipient_is_stopped_during_the_update(
         return [
             (d.policy_name, resource.name)
             for resource in resources
-            for d in running_pack.analyze(analyzed(resource))
+            for d in running_pack.analyze(resource)
             if d.policy_name == "pinned-principal"
         ]
 

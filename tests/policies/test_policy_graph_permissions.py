@@ -6,7 +6,7 @@ import pytest
 
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
-from offline_preview.policy_client import AnalyzedResource
+from mock_engine.engine import DeclaredResource
 from tests.policies.policy_harness import (
     APP_ROLE_IDS,
     FOREIGN_PERMISSION_ID,
@@ -31,7 +31,7 @@ PASSWORD_PROFILE = graph_permission(
 
 def _requesting(
     *entries: dict[str, object], resource_app_id: str = MICROSOFT_GRAPH_APP_ID
-) -> AnalyzedResource:
+) -> DeclaredResource:
     """An application requesting exactly these resource accesses."""
     return application(
         requiredResourceAccesses=[
@@ -136,7 +136,7 @@ def test_an_app_role_assignment_with_unknown_role_is_a_violation() -> None:
     assert outcome.violations[0].startswith("appRoleId is unknown during preview")
 
 
-def _api_access(api_client_id: str, **ids: list[str]) -> AnalyzedResource:
+def _api_access(api_client_id: str, **ids: list[str]) -> DeclaredResource:
     properties: dict[str, object] = {"applicationId": UNKNOWN, "apiClientId": api_client_id}
     properties.update(ids)
     return resource(types.APPLICATION_API_ACCESS, "graph-access", properties)

@@ -12,9 +12,9 @@ import pytest
 
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.unknown import UNKNOWN
+from mock_engine.engine import DeclaredResource
 from offline_preview.policy_client import (
     PACK_DIRECTORY,
-    AnalyzedResource,
     PolicyDiagnostic,
     PolicyPackClient,
 )
@@ -72,7 +72,7 @@ def _in_days(days: int) -> str:
     return f"{NOW + timedelta(days=days):%Y-%m-%dT00:00:00Z}"
 
 
-def _current_program() -> list[AnalyzedResource]:
+def _current_program() -> list[DeclaredResource]:
     """The program's stack with secret end dates valid against today's date."""
     return [
         with_properties(r, endDate=_in_days(180)) if r.type == types.APPLICATION_PASSWORD else r
@@ -87,7 +87,7 @@ def _by_policy(diagnostics: list[PolicyDiagnostic]) -> dict[str, list[PolicyDiag
     return grouped
 
 
-def _preview(pack: PolicyPackClient, resources: list[AnalyzedResource]) -> list[PolicyDiagnostic]:
+def _preview(pack: PolicyPackClient, resources: list[DeclaredResource]) -> list[PolicyDiagnostic]:
     """What ``pulumi preview`` would collect: every resource, then the stack."""
     diagnostics = [d for r in resources for d in pack.analyze(r)]
     return diagnostics + pack.analyze_stack(resources)

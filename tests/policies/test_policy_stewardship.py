@@ -6,7 +6,7 @@ import pytest
 
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID
-from offline_preview.policy_client import AnalyzedResource
+from mock_engine.engine import DeclaredResource
 from tests.policies.policy_harness import (
     DEPLOYER,
     UNKNOWN,
@@ -23,7 +23,7 @@ SHAREPOINT_ONLINE = "00000003-0000-0ff1-ce00-000000000000"
 OTHER_OWNER = "2e2e2e2e-0000-4000-8000-000000000002"
 
 
-def _sp_for(client_id: str) -> AnalyzedResource:
+def _sp_for(client_id: str) -> DeclaredResource:
     return resource(
         types.SERVICE_PRINCIPAL, "managed", {"clientId": client_id, "useExisting": True}
     )

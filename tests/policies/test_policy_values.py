@@ -87,4 +87,4 @@ def test_the_harness_stack_is_the_real_program_run() -> None:
     )
     shapes = {r.name: set(r.inputs) for r in real}
     for resource in program_stack():
-        assert set(resource.properties) == shapes[resource.name], resource.name
+        assert set(resource.inputs) == shapes[resource.name], resource.name
