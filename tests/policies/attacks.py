@@ -811,6 +811,34 @@ def second_component(app: AppRegistration) -> None:
     )
 
 
+class _Shelf(pulumi.ComponentResource):
+    """R3-10: a home-made component reusing our type token, holding a decoy application."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(types.COMPONENT, name, None, None)
+        decoy = azuread.Application(
+            f"{name}-application",
+            display_name="NPS scratch (dev)",
+            sign_in_audience="AzureADMyOrg",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        azuread.ApplicationPassword(
+            f"{name}-spare",
+            application_id=decoy.object_id.apply(
+                lambda _oid: f"/applications/{REAL_APPLICATION_OBJECT_ID}"
+            ),
+            display_name="spare",
+            end_date=_soon(),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({})
+
+
+def decoy_component_with_our_type_token(app: AppRegistration) -> None:
+    """R3-08/R3-10: a secret on our application, filed under a decoy "component"."""
+    _Shelf("scratch")
+
+
 def guest_invitation(app: AppRegistration) -> None:
     """RT-23."""
     azuread.Invitation(
@@ -1281,6 +1309,21 @@ ATTACKS: Final[tuple[Attack, ...]] = (
         _RECIPIENTS,
         "2 applications request or hold Privilege Secure's permissions",
         ("privilege-secure-dr-application", APPLICATION),
+        second_component,
+    ),
+    Attack(
+        "r3-10-decoy-component-with-our-type-token",
+        "component-shape",
+        "2 privilegesecure:index:AppRegistration components in the stack (AppRegistration "
+        "'privilege-secure', AppRegistration 'scratch')",
+        ("scratch",),
+        decoy_component_with_our_type_token,
+    ),
+    Attack(
+        "rt52-second-component-breaks-the-shape",
+        "component-shape",
+        "2 privilegesecure:index:AppRegistration components in the stack",
+        ("privilege-secure-dr",),
         second_component,
     ),
     Attack(
