@@ -51,11 +51,46 @@ _PROVIDER_CREDENTIALS: Final = (
 """Provider inputs that choose whom it signs in as (red team RT-48, R2-02)."""
 
 
-def _check_provider(args: ResourceValidationArgs, findings: Findings) -> None:
-    """No provider plugin from elsewhere; no explicit provider that picks its own identity.
+AZUREAD_PROVIDER: Final = "pulumi:providers:azuread"
+PUBLIC_CLOUD_ENVIRONMENTS: Final = frozenset({"global", "public"})
+"""The azuread provider's documented ``environment`` values for the public cloud (its schema:
+``global``, also ``public``; the default). Sovereign clouds are another tenant altogether."""
 
-    The engine registers default providers without a parent; a provider the program declares has
-    one (the stack, at least), whatever its name (red team R2-02).
+
+def _check_azuread_endpoints(args: ResourceValidationArgs, findings: Findings) -> None:
+    """No azuread provider that signs in somewhere else (red team R3-04, R3-05, R3-07).
+
+    ``metadataHost`` names the server the provider asks for its login and Graph endpoints, so
+    the deployer's token goes there and that server answers every Graph read; ``environment``
+    picks another cloud. Default providers are built from the stack's ``azuread:*`` config
+    and judged the same; ``tenantId``, ``useOidc`` and ``useCli`` stay allowed (the pipelines
+    sign in with OIDC through the ``ARM_*`` environment, which the pack does not see).
+    """
+    host = read(args.props, "metadataHost")
+    if host is not None:
+        shown = "unknown during preview" if host is UNKNOWN else text(host)
+        findings.violation(
+            f"metadataHost is set ({shown}): the provider would fetch its login and Graph "
+            "endpoints from that host and send the deployer's token there; remove it"
+        )
+    environment = read(args.props, "environment")
+    if environment is UNKNOWN:
+        findings.unreviewable("environment")
+    elif environment is not None and text(environment).strip().lower() not in (
+        PUBLIC_CLOUD_ENVIRONMENTS
+    ):
+        findings.violation(
+            f"environment is {text(environment)}: only the public cloud "
+            f"({', '.join(sorted(PUBLIC_CLOUD_ENVIRONMENTS))}) is allowed; remove it"
+        )
+
+
+def _check_provider(args: ResourceValidationArgs, findings: Findings) -> None:
+    """No provider plugin from elsewhere; no provider that picks its own identity or endpoints.
+
+    Every azuread provider is judged, default or explicit, with a parent or without: a default
+    provider's inputs are the stack's ``azuread:*`` config, and a program can register an
+    explicit one without a parent (red team R2-02, R3-05, R3-07).
     """
     download = read(args.props, "pluginDownloadURL")
     if download is not None:
@@ -64,7 +99,10 @@ def _check_provider(args: ResourceValidationArgs, findings: Findings) -> None:
             f"pluginDownloadURL is set ({shown}): a provider plugin from elsewhere runs with the "
             "deployer's credentials and shows the pack whatever inputs it likes"
         )
-    if args.opts.parent is None:
+    azuread = args.resource_type == AZUREAD_PROVIDER
+    if azuread:
+        _check_azuread_endpoints(args, findings)
+    if args.opts.parent is None and not azuread:
         return
     signs_in = [
         key
@@ -72,10 +110,16 @@ def _check_provider(args: ResourceValidationArgs, findings: Findings) -> None:
         if read(args.props, key) not in (None, False, "", "false")  # provider inputs are text
     ]
     if signs_in:
+        which = (
+            "an explicit provider"
+            if args.opts.parent is not None
+            else "a provider without a parent (the default one: the stack's azuread:* config)"
+        )
         findings.violation(
-            f"an explicit provider that chooses whom it signs in as ({', '.join(signs_in)}): "
+            f"{which} that chooses whom it signs in as ({', '.join(signs_in)}): "
             "resources declared through it act as that identity (the application's own secret, "
-            "say), beyond what the deployer may do; use the default provider"
+            "say), beyond what the deployer may do; use the default provider with the "
+            "pipeline's sign-in"
         )
 
 

@@ -90,9 +90,32 @@ def _check_first_party(resources: Sequence[PolicyResource], findings: Findings) 
             )
 
 
+def _check_one_component(resources: Sequence[PolicyResource], findings: Findings) -> None:
+    """A stack holds one Tier-0 app: one ``privilegesecure:index:AppRegistration``.
+
+    Any code can use the component's type token; a home-made component with it provides a decoy
+    application that absorbs secrets or consents as "ours" (red team R3-08, R3-10).
+    """
+    components: dict[str, PolicyResource] = {}
+    for resource in resources:
+        for candidate in (resource, resource.parent):
+            if candidate is not None and candidate.resource_type == types.COMPONENT:
+                components.setdefault(candidate.urn, candidate)
+    if len(components) < 2:
+        return
+    names = ", ".join(sorted(label(c) for c in components.values()))
+    for component in components.values():
+        findings.violation(
+            f"{len(components)} {types.COMPONENT} components in the stack ({names}): a stack "
+            "holds one Tier-0 application; deploy another one as its own stack",
+            component.urn,
+        )
+
+
 def validate_component_shape(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """One application and service principal per component; one resource per Entra object."""
+    """One component; one application and service principal in it; one resource per object."""
     findings = Findings()
+    _check_one_component(args.resources, findings)
     _check_one_each(args.resources, findings)
     _check_single_objects(args.resources, findings)
     _check_first_party(args.resources, findings)
@@ -102,7 +125,7 @@ def validate_component_shape(args: StackValidationArgs, report_violation: Report
 COMPONENT_SHAPE_DECLARATION: Final = Declaration(
     name=COMPONENT_SHAPE_POLICY,
     description=(
-        "Each component declares one application and one service principal; no two "
+        "One component per stack, declaring one application and one service principal; no two "
         "resources manage the same Entra object; no Microsoft first-party service principal."
     ),
     level=EnforcementLevel.MANDATORY,
@@ -110,8 +133,8 @@ COMPONENT_SHAPE_DECLARATION: Final = Declaration(
     kind=Kind.STACK,
     validate=validate_component_shape,
     remediation=(
-        "Remove the extra Application or ServicePrincipal (and any import of an object the "
-        "stack already manages, or of a Microsoft service principal)."
+        "Remove the extra component, Application or ServicePrincipal (and any import of an "
+        "object the stack already manages, or of a Microsoft service principal)."
     ),
     tags=("entra-id", "tier-0"),
 )

@@ -1129,6 +1129,57 @@ def provider_plugin_from_elsewhere(app: AppRegistration) -> None:
 
 
 @attack(
+    "r3-04-provider-with-an-attackers-metadata-host",
+    _CREDENTIALS,
+    "metadataHost is set (login.attacker.example)",
+    ("attack-metadata-host",),
+)
+def provider_with_an_attackers_metadata_host(app: AppRegistration) -> None:
+    """R3-04: an explicit provider that fetches its login and Graph endpoints elsewhere."""
+    azuread.Provider(
+        "attack-metadata-host",
+        metadata_host="login.attacker.example",
+        use_oidc=True,
+        tenant_id=app.tenant_id,
+    )
+
+
+@attack(
+    "r3-04-provider-in-another-cloud",
+    _CREDENTIALS,
+    "environment is china",
+    ("attack-environment",),
+)
+def provider_in_another_cloud(app: AppRegistration) -> None:
+    """R3-04: an explicit provider switched to another cloud's endpoints."""
+    azuread.Provider("attack-environment", environment="china")
+
+
+@attack(
+    "r3-07-provider-without-a-parent",
+    _CREDENTIALS,
+    "a provider without a parent (the default one: the stack's azuread:* config) that "
+    "chooses whom it signs in as (clientId, clientSecret)",
+    ("attack-parentless",),
+)
+def provider_without_a_parent(app: AppRegistration) -> None:
+    """R3-07: clear the root resource and the provider looks like the engine's default one."""
+    from pulumi.runtime.settings import ROOT
+
+    token = ROOT.set(None)
+    try:
+        azuread.Provider("attack-parentless", client_id=app.client_id, client_secret="s3cr3t")
+    finally:
+        ROOT.reset(token)
+
+
+@attack(
+    "rt52-second-component-breaks-the-shape",
+    "component-shape",
+    "2 privilegesecure:index:AppRegistration components in the stack",
+    ("privilege-secure-dr",),
+)
+@attack(
     "rt52-second-component",
     _RECIPIENTS,
     "2 applications request or hold Privilege Secure's permissions",
@@ -1140,6 +1191,41 @@ def second_component(app: AppRegistration) -> None:
         "privilege-secure-dr",
         {"display_name": "Netwrix Privilege Secure (DR)", "owners": [ATTACKER]},
     )
+
+
+class _Shelf(pulumi.ComponentResource):
+    """R3-10: a home-made component reusing our type token, holding a decoy application."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(types.COMPONENT, name, None, None)
+        decoy = azuread.Application(
+            f"{name}-application",
+            display_name="NPS scratch (dev)",
+            sign_in_audience="AzureADMyOrg",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        azuread.ApplicationPassword(
+            f"{name}-spare",
+            application_id=decoy.object_id.apply(
+                lambda _oid: f"/applications/{REAL_APPLICATION_OBJECT_ID}"
+            ),
+            display_name="spare",
+            end_date=_soon(),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({})
+
+
+@attack(
+    "r3-10-decoy-component-with-our-type-token",
+    "component-shape",
+    "2 privilegesecure:index:AppRegistration components in the stack (AppRegistration "
+    "'privilege-secure', AppRegistration 'scratch')",
+    ("scratch",),
+)
+def decoy_component_with_our_type_token(app: AppRegistration) -> None:
+    """R3-08/R3-10: a secret on our application, filed under a decoy "component"."""
+    _Shelf("scratch")
 
 
 @attack(

@@ -236,7 +236,7 @@ class Outcome:
 def _options(target: DeclaredResource) -> PolicyResourceOptions:
     """The options object the SDK builds from the request."""
     return PolicyResourceOptions(
-        target.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], target.parent
+        target.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], target.parent or None
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from entra_guard.secret_dates import parse_rfc3339
 from entra_vocabulary import resource_types as types
+from mock_engine.engine import DeclaredResource
 from tests.policies.policy_harness import (
     APPLICATION_URN,
     UNKNOWN,
@@ -24,6 +26,7 @@ from tests.policies.policy_harness import (
 
 EXPIRY = "client-secret-expiry"
 COUNT = "client-secret-count"
+ONLY = "credentials-client-secrets-only"
 
 
 def test_a_date_within_a_year_passes() -> None:
@@ -266,3 +269,36 @@ def test_a_future_source_date_epoch_does_not_move_the_packs_clock(
     monkeypatch.setenv("PRIVILEGE_SECURE_OFFLINE_CLOCK", "1")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "2082758400")
     assert abs((utc_now() - datetime.now(UTC)).total_seconds()) < 60
+
+
+def _provider(parent: str | None, **properties: object) -> DeclaredResource:
+    """An azuread provider; ``parent`` ``None`` as the engine registers its default one."""
+    return replace(
+        resource("pulumi:providers:azuread", "default_6_11_1", properties), parent=parent or ""
+    )
+
+
+@pytest.mark.parametrize("parent", [None, APPLICATION_URN], ids=["default", "explicit"])
+@pytest.mark.parametrize(
+    ("properties", "needle"),
+    [
+        ({"metadataHost": "login.attacker.example"}, "metadataHost is set"),
+        ({"environment": "usgovernment"}, "environment is usgovernment"),
+        ({"clientId": "c", "clientSecret": "s"}, "signs in as (clientId, clientSecret)"),
+    ],
+)
+def test_every_azuread_provider_keeps_the_deployers_sign_in_and_endpoints(
+    parent: str | None, properties: dict[str, object], needle: str
+) -> None:
+    outcome = check(ONLY, _provider(parent, **properties))
+    assert any(needle in v for v in outcome.violations), outcome.violations
+
+
+@pytest.mark.parametrize("parent", [None, APPLICATION_URN], ids=["default", "explicit"])
+def test_the_pipelines_oidc_sign_in_and_the_public_cloud_pass(parent: str | None) -> None:
+    props = {"tenantId": "t", "useOidc": "true", "useCli": "false", "environment": "Global"}
+    assert check(ONLY, _provider(parent, version="6.11.1", **props)).passed
+
+
+def test_an_unknown_environment_is_refused() -> None:
+    assert not check(ONLY, _provider(None, environment=UNKNOWN)).passed
