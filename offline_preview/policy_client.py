@@ -25,6 +25,7 @@ from typing import IO, Any, Final, Self, cast
 
 import grpc  # type: ignore[import-untyped]
 from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from entra_vocabulary.unknown import UNKNOWN
@@ -33,9 +34,9 @@ from mock_engine.engine import DeclaredResource
 PACK_DIRECTORY: Final = Path(__file__).resolve().parent.parent / "policies"
 """The repository's policy pack."""
 
-WIRE_UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""How the analyzer protocol encodes an unknown value (the engine's wire form of ``UNKNOWN``):
-``_plain`` puts ``entra_vocabulary.unknown.UNKNOWN`` on the wire as this."""
+WIRE_UNKNOWN: Final = rpc.UNKNOWN
+"""How the analyzer protocol encodes an unknown value (the SDK's constant, not a second
+sentinel): ``on_the_wire`` puts ``entra_vocabulary.unknown.UNKNOWN`` on the wire as this."""
 
 _SECRET_SIGNATURE: Final = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 

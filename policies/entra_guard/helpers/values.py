@@ -15,30 +15,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE,
-    UNKNOWN_ARRAY_VALUE,
-    UNKNOWN_ASSET_VALUE,
-    UNKNOWN_BOOLEAN_VALUE,
-    UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE,
-    UNKNOWN_STRING_VALUE,
-    UnknownValueError,
-)
+from pulumi_policy import proxy
+from pulumi_policy.proxy import UnknownValueError
 
 from entra_vocabulary.unknown import UNKNOWN, Unknown
 
 _SENTINELS: Final = frozenset(
-    {
-        UNKNOWN_ARCHIVE_VALUE,
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_ASSET_VALUE,
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-        UNKNOWN_STRING_VALUE,
-    }
+    str(getattr(proxy, name))
+    for name in dir(proxy)
+    if name.startswith("UNKNOWN_") and name.endswith("_VALUE")
 )
+"""The SDK's raw unknown sentinels, one per kind of value (``UNKNOWN_STRING_VALUE``, ...)."""
 
 
 __all__ = ["UNKNOWN", "Unknown"]  # the one sentinel (entra_vocabulary.unknown), read here
@@ -110,7 +97,7 @@ class UnknownDuringPreviewError(UnknownValueError):
 
     def __init__(self, reasons: Sequence[str]) -> None:
         """Keep the SDK's attributes, with a message listing every value that was unknown."""
-        super().__init__(UNKNOWN_STRING_VALUE, [])
+        super().__init__(proxy.UNKNOWN_STRING_VALUE, [])
         self.message = (
             "unknown during preview: "
             + "; ".join(reasons)
