@@ -364,7 +364,7 @@ def _verified_graph_object_id(
     if mismatches:
         raise pulumi.RunError(
             "Microsoft Graph permission ids differ from "
-            "policies/entra_vocabulary/microsoft_ids.py, so nothing is consented: "
+            "policies/src/entra_vocabulary/microsoft_ids.py, so nothing is consented: "
             + "; ".join(mismatches)
         )
     return graph.object_id
@@ -394,7 +394,7 @@ def _verify_role_templates(
     if mismatches:
         raise pulumi.RunError(
             "Directory role template ids differ from "
-            "policies/entra_vocabulary/microsoft_ids.py, so no role is assigned and nothing is "
+            "policies/src/entra_vocabulary/microsoft_ids.py, so no role is assigned and nothing is "
             "declared: " + "; ".join(mismatches)
         )
 

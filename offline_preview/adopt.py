@@ -524,7 +524,7 @@ def _request_label(permission_id: str, kind: str) -> str:
     where = "appRoles" if kind == "Role" else "oauth2PermissionScopes"
     return (
         f"{permission_type.value.lower()} permission {permission_id} (not in "
-        "policies/entra_vocabulary/microsoft_ids.py; its name: "
+        "policies/src/entra_vocabulary/microsoft_ids.py; its name: "
         f"az ad sp show --id {MICROSOFT_GRAPH_APP_ID} "
         f"--query \"{where}[?id=='{permission_id}'].value\")"
     )
@@ -534,7 +534,7 @@ def _role_label(template_id: str) -> str:
     name = directory_role_name(template_id)
     if name is not None:
         return name
-    return f"{template_id} (a role template not in policies/entra_vocabulary/microsoft_ids.py)"
+    return f"{template_id} (a role template not in policies/src/entra_vocabulary/microsoft_ids.py)"
 
 
 def _owner_label(owner: Mapping[str, Any]) -> str:

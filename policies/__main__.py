@@ -1,9 +1,9 @@
 """Start the policy pack; the Pulumi CLI runs this as ``python -m pulumi.policy <engine> .``.
 
 Constructing ``PolicyPack`` starts the analyzer's gRPC server, prints its port and never returns,
-so nothing else belongs here. The CLI runs it from this folder, which is on ``sys.path`` then:
-``entra_guard`` (the policies) and ``entra_vocabulary`` (Microsoft's ids, the manifests) are
-found beside this file, whatever the folder is called, so the folder ships alone.
+so nothing else belongs here. ``entra_guard`` (the policies) and ``entra_vocabulary``
+(Microsoft's ids, the manifests) are in ``src/``, installed by this folder's ``requirements.txt``
+(``-e .``), so the folder ships alone, whatever it is called.
 """
 
 from pulumi_policy import EnforcementLevel, PolicyPack

@@ -121,7 +121,7 @@ def test_extras_are_named_with_how_to_remove_each(capsys: pytest.CaptureFixture[
         f"{sp}/appRoleAssignments/S3qF5Xd4m0KxR7PvYz2bW5Cv1Nx8GhTq4JkZr7DyLbM"
     )
     unnamed = next(what for what in extras if "b633e1c5-b582-4048-a93e-9f11b44c7e96" in what)
-    assert "not in policies/entra_vocabulary/microsoft_ids.py" in unnamed
+    assert "not in policies/src/entra_vocabulary/microsoft_ids.py" in unnamed
     assert "appRoles[?id=='b633e1c5-b582-4048-a93e-9f11b44c7e96'].value" in unnamed
     assert extras["directory role Privileged Authentication Administrator, tenant-wide"].endswith(
         "/roleManagement/directory/roleAssignments/Qm7Tg2Xb9kEvL4pWc1sNzEqJ8nHvW3kD5tYbMxRa2Lc-1-e"

@@ -821,11 +821,11 @@ def test_code_owners_cover_everything_the_gate_imports_or_reads() -> None:
         "components/__init__.py",
         "components/settings.py",
         "components/secret_rotation.py",
-        "policies/entra_vocabulary/microsoft_ids.py",
-        "policies/entra_vocabulary/manifests.py",
+        "policies/src/entra_vocabulary/microsoft_ids.py",
+        "policies/src/entra_vocabulary/manifests.py",
         "offline_preview/verdict.py",
         "mock_engine/engine.py",
-        "policies/entra_guard/guardrails.py",
+        "policies/src/entra_guard/guardrails.py",
     ):
         assert used in files, used
     assert [path for path in sorted(files) if not code_owned(path, patterns)] == []
@@ -844,7 +844,7 @@ def test_code_owners_cover_everything_the_gate_imports_or_reads() -> None:
         ".github/CODEOWNERS",
         "pipelines/azure-pipelines.yml",
         "pipelines/azure_fan_out.py",
-        "policies/entra_vocabulary/graph_permission_ids.md",
+        "policies/src/entra_vocabulary/graph_permission_ids.md",
         "__main__.py",
         "Pulumi.yaml",
         "Pulumi.dev.yaml",

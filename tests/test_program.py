@@ -304,7 +304,7 @@ def test_a_role_table_that_names_global_administrator_user_administrator_gets_no
     run = program()
 
     assert run.error == (
-        "Directory role template ids differ from policies/entra_vocabulary/microsoft_ids.py, "
+        "Directory role template ids differ from policies/src/entra_vocabulary/microsoft_ids.py, "
         "so no role is assigned and nothing is declared: "
         f"User Administrator is pinned as {global_administrator} "
         "but this tenant's role template of that id is Global Administrator"

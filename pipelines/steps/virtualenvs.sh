@@ -11,5 +11,7 @@ case "${1:-}" in
 esac
 python3 -m venv venv && venv/bin/pip install -q -r "$requirements"
 if [ -n "${2:-}" ]; then
-  python3 -m venv "$2/venv" && "$2/venv/bin/pip" install -q -r "$2/requirements.txt"
+  # pip runs in the pack's folder, as the Pulumi CLI runs it: its requirements.txt installs the
+  # folder itself (`-e .`).
+  (cd "$2" && python3 -m venv venv && venv/bin/pip install -q -r requirements.txt)
 fi

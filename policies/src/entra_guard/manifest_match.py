@@ -150,7 +150,7 @@ SINGLE_MANIFEST_DECLARATION: Final = Declaration(
     validate=validate_single_manifest,
     remediation=(
         "Deploy the permissions and roles of one manifest "
-        "(policies/entra_vocabulary/manifests.py) through the component's "
+        "(policies/src/entra_vocabulary/manifests.py) through the component's "
         "privilegeSecureVersion; remove the rest."
     ),
     tags=("entra-id", "tier-0", "least-privilege"),

@@ -223,8 +223,8 @@ APPLICATION_PERMISSIONS_DECLARATION: Final = Declaration(
     },
     remediation=(
         "Request only the permissions of the Privilege Secure manifest "
-        "(policies/entra_vocabulary/manifests.py). If a new version really needs another "
-        "one, add it to the manifest and to policies/entra_vocabulary/microsoft_ids.py, and "
+        "(policies/src/entra_vocabulary/manifests.py). If a new version really needs another "
+        "one, add it to the manifest and to policies/src/entra_vocabulary/microsoft_ids.py, and "
         "to allowedPermissions in the policy pack config, after a security review."
     ),
     tags=("entra-id", "tier-0", "least-privilege"),
