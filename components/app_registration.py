@@ -25,7 +25,7 @@ from components.secret_rotation import (
     slots_to_declare,
 )
 from components.settings import SETTINGS_BY_ARG, InvalidSettingError, check_plain_args
-from components.stack_outputs import STACK_OUTPUT_NAMES
+from components.stack_outputs import STACK_OUTPUT_NAMES, AppRegistrationOutputs
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import ClockError, rfc3339
 from entra_vocabulary.manifests import MANIFESTS
@@ -98,33 +98,11 @@ class AppRegistrationArgs(TypedDict):
     """Import a registration made by hand (the ``adopt`` config object); default: none, create."""
 
 
-class AppRegistration(pulumi.ComponentResource):
+# The outputs are the attributes of ``AppRegistrationOutputs`` (components/stack_outputs.py), the
+# one output contract: this class inherits them, sets each and registers them. (The docstring is
+# the package schema's description of the resource.)
+class AppRegistration(pulumi.ComponentResource, AppRegistrationOutputs):
     """An Entra ID app registration that Netwrix Privilege Secure uses as its service account."""
-
-    tenant_id: pulumi.Output[str]
-    """Directory (tenant) ID: for the Entra ID tenant resource in Privilege Secure."""
-    client_id: pulumi.Output[str]
-    """Application (client) ID: for the Privilege Secure service account."""
-    application_object_id: pulumi.Output[str]
-    """The application's object id (``/applications/{id}`` in Microsoft Graph)."""
-    service_principal_object_id: pulumi.Output[str]
-    """The service principal's object id: the principal that holds the consents and roles."""
-    client_secret: pulumi.Output[str]
-    """The newest client secret (a Pulumi secret): for the Privilege Secure service account."""
-    client_secret_expires_at: pulumi.Output[str]
-    """When the newest client secret expires (RFC 3339, UTC)."""
-    client_secret_rotates_at: pulumi.Output[str]
-    """When the next ``pulumi up`` issues a new secret (RFC 3339, UTC)."""
-    application_permissions: pulumi.Output[list[str]]
-    """Names of the Microsoft Graph application permissions consented."""
-    delegated_permissions: pulumi.Output[list[str]]
-    """Names of the Microsoft Graph delegated permissions consented, tenant-wide."""
-    directory_roles: pulumi.Output[list[str]]
-    """Names of the directory roles assigned to the service principal."""
-    privilege_secure_version: pulumi.Output[str]
-    """The Privilege Secure manifest deployed."""
-    password_writeback_required: pulumi.Output[bool]
-    """True for a hybrid tenant: Password Writeback must be enabled for password rotation."""
 
     def __init__(
         self,

@@ -19,11 +19,12 @@ from typing import Any, Final, NoReturn
 
 from pulumi import Inputs
 from pulumi.errors import InputPropertiesError
-from pulumi.provider.experimental.analyzer import ComponentDefinition, PropertyType
+from pulumi.provider.experimental.analyzer import Analyzer, ComponentDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
 
 from components.app_registration import TYPE_TOKEN, AppRegistration
 from components.settings import SETTINGS_BY_KEY, _is_unknown
+from components.stack_outputs import STACK_OUTPUT_NAMES, AppRegistrationOutputs
 from entra_vocabulary.manifests import MANIFESTS
 
 PACKAGE_NAME: Final = "privilegesecure"
@@ -50,6 +51,22 @@ PACKAGE_METADATA: Final[dict[str, Any]] = {
 VERSION_TYPE_TOKEN: Final = f"{PACKAGE_NAME}:index:PrivilegeSecureVersion"
 SECRET_OUTPUTS: Final = frozenset({"clientSecret"})
 """Outputs the component wraps in ``pulumi.Output.secret``."""
+
+
+def _output_descriptions() -> dict[str, str]:
+    """Each output's docstring in the contract, ``AppRegistrationOutputs``, read as the SDK reads
+    a component's: inference looks only at the component's own source, and the component
+    inherits its outputs from the contract."""
+    analyzer = Analyzer(PACKAGE_NAME)
+    descriptions = {
+        name: analyzer.get_docstring(AppRegistrationOutputs, attribute)
+        for attribute, name in STACK_OUTPUT_NAMES.items()
+    }
+    return {name: " ".join(text.split()) for name, text in descriptions.items() if text}
+
+
+OUTPUT_DESCRIPTIONS: Final = _output_descriptions()
+"""Stack output name to its description in the package schema."""
 
 
 def _enum_name(version: str) -> str:
@@ -92,6 +109,7 @@ def package_schema(inferred: dict[str, Any]) -> dict[str, Any]:
         ],
     }
     for name, spec in resource["properties"].items():
+        spec["description"] = OUTPUT_DESCRIPTIONS[name]
         if spec.get("items"):
             spec["items"].pop("description", None)
         if name in SECRET_OUTPUTS:

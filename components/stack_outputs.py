@@ -6,30 +6,47 @@ vault) takes a ``pulumi.StackReference`` to a privilege-secure-entra stack and c
 instead of an ``AttributeError`` or a silent ``None`` deep inside the consumer.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any, Final
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, Final, NoReturn
 
 import pulumi
 
 
-@dataclass(frozen=True)
 class AppRegistrationOutputs:
-    """A privilege-secure-entra stack's outputs, as seen from another stack."""
+    """The outputs of a privilege-secure-entra app registration: the contract with other stacks.
+
+    Declared once, here. ``AppRegistration`` (the component) inherits these attributes and sets
+    each one, so Pulumi's schema inference reads them as the component's outputs;
+    ``__main__.py`` exports each under its camelCase name (``STACK_OUTPUT_NAMES``); and another
+    stack reads the same attributes back with ``read_app_registration_outputs``.
+    """
 
     tenant_id: pulumi.Output[str]
+    """Directory (tenant) ID: for the Entra ID tenant resource in Privilege Secure."""
     client_id: pulumi.Output[str]
+    """Application (client) ID: for the Privilege Secure service account."""
     application_object_id: pulumi.Output[str]
+    """The application's object id (``/applications/{id}`` in Microsoft Graph)."""
     service_principal_object_id: pulumi.Output[str]
+    """The service principal's object id: the principal that holds the consents and roles."""
     client_secret: pulumi.Output[str]
-    """Always a Pulumi secret, whatever the producing stack did."""
+    """The newest client secret, for the Privilege Secure service account: always a Pulumi secret
+    (read from another stack too, whatever the producing stack did)."""
     client_secret_expires_at: pulumi.Output[str]
+    """When the newest client secret expires (RFC 3339, UTC)."""
     client_secret_rotates_at: pulumi.Output[str]
+    """When the next ``pulumi up`` issues a new secret (RFC 3339, UTC)."""
     application_permissions: pulumi.Output[list[str]]
+    """Names of the Microsoft Graph application permissions consented."""
     delegated_permissions: pulumi.Output[list[str]]
+    """Names of the Microsoft Graph delegated permissions consented, tenant-wide."""
     directory_roles: pulumi.Output[list[str]]
+    """Names of the directory roles assigned to the service principal."""
     privilege_secure_version: pulumi.Output[str]
+    """The Privilege Secure version configured (its manifest is the one deployed)."""
     password_writeback_required: pulumi.Output[bool]
+    """True for a hybrid tenant: Password Writeback must be enabled for password rotation."""
 
 
 def _camel(attribute: str) -> str:
@@ -39,11 +56,22 @@ def _camel(attribute: str) -> str:
 
 
 STACK_OUTPUT_NAMES: Final[dict[str, str]] = {
-    field.name: _camel(field.name) for field in fields(AppRegistrationOutputs)
+    attribute: _camel(attribute) for attribute in inspect.get_annotations(AppRegistrationOutputs)
 }
-"""The output contract with other stacks, derived from ``AppRegistrationOutputs``: Python
-attribute of ``AppRegistration`` to stack output name. ``__main__.py`` exports in a loop over it;
-the consumer helper, the tests and the README check read it."""
+"""Python attribute to stack output name, in the contract's order, derived from
+``AppRegistrationOutputs``: ``__main__.py`` exports in a loop over it; the consumer helper, the
+tests and the README check read it."""
+
+
+class _ReferencedOutputs(AppRegistrationOutputs):
+    """The contract read from another stack: set once, like the stack outputs it reads."""
+
+    def __init__(self, values: Mapping[str, pulumi.Output[Any]]) -> None:
+        for attribute, value in values.items():
+            object.__setattr__(self, attribute, value)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"{name}: another stack's outputs are read-only")
 
 
 def read_app_registration_outputs(reference: pulumi.StackReference) -> AppRegistrationOutputs:
@@ -53,7 +81,7 @@ def read_app_registration_outputs(reference: pulumi.StackReference) -> AppRegist
         for attribute, name in STACK_OUTPUT_NAMES.items()
     }
     values["client_secret"] = pulumi.Output.secret(values["client_secret"])
-    return AppRegistrationOutputs(**values)
+    return _ReferencedOutputs(values)
 
 
 def _present(reference: pulumi.StackReference, name: str) -> Callable[[object], object]:

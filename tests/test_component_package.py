@@ -154,6 +154,7 @@ def test_every_stack_output_is_a_typed_described_output(resource: dict[str, Any]
     for name, spec in outputs.items():
         assert spec["type"] in SCHEMA_TYPES, name
         assert spec["description"], name
+    assert "always a Pulumi secret" in outputs["clientSecret"]["description"]
     assert outputs["passwordWritebackRequired"]["type"] == "boolean"
     assert outputs["directoryRoles"]["items"]["type"] == "string"
 

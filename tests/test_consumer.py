@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from components.stack_outputs import STACK_OUTPUT_NAMES
+import inspect
+
+import pulumi
+import pytest
+
+from components.app_registration import AppRegistration
+from components.stack_outputs import (
+    STACK_OUTPUT_NAMES,
+    AppRegistrationOutputs,
+    _ReferencedOutputs,
+)
 from mock_engine.engine import REPOSITORY, ProgramRun, StackOutput, run_program
 from tests.conftest import RunProgram
 
@@ -54,16 +64,16 @@ def test_a_missing_output_is_a_clear_error_naming_it(program: RunProgram) -> Non
     )
 
 
-def test_the_consumer_view_matches_the_component_outputs() -> None:
-    """One contract: the component's outputs, the stack outputs, and what consumers read."""
-    import dataclasses
+def test_the_component_declares_its_outputs_only_through_the_contract() -> None:
+    """One contract: the component inherits its outputs and declares none of its own, so the
+    stack outputs, the schema's outputs and what consumers read cannot drift apart."""
+    assert issubclass(AppRegistration, AppRegistrationOutputs)
+    assert inspect.get_annotations(AppRegistration) == {}
 
-    from components.app_registration import AppRegistration
-    from components.stack_outputs import AppRegistrationOutputs
 
-    component = AppRegistration.__annotations__
-    consumer = {f.name: f.type for f in dataclasses.fields(AppRegistrationOutputs)}
-    assert list(consumer) == list(STACK_OUTPUT_NAMES)
-    assert list(component) == list(STACK_OUTPUT_NAMES)
-    for attribute in STACK_OUTPUT_NAMES:
-        assert component[attribute] == consumer[attribute], attribute
+def test_what_a_consumer_reads_is_read_only() -> None:
+    read = _ReferencedOutputs({"client_id": pulumi.Output.from_input("id")})
+    with pytest.raises(
+        AttributeError, match="client_secret: another stack's outputs are read-only"
+    ):
+        read.client_secret = pulumi.Output.from_input("not from the producer")
