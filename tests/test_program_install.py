@@ -1,0 +1,83 @@
+"""``pulumi up``'s own install, as the Pulumi CLI does it: ``./venv`` in the project root, pip on
+``requirements.txt`` there, then ``__main__.py`` run from the project root. This does that in a
+copy of the repository with a fresh virtualenv: the program's imports resolve (the vocabulary
+from the pack folder's ``src/``, installed by ``-e ./policies``), and the dev tools stay out of
+the virtualenv that holds the Tier-0 deploy credentials' process.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import venv
+from pathlib import Path
+
+import pytest
+
+from mock_engine.engine import REPOSITORY
+from tests.clock import pinned_environment
+
+NOT_COPIED = ("venv", ".ci-venv", ".git", "__pycache__", "*.egg-info", "build", ".*_cache")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy of the repository and the virtualenv `pulumi up` builds in it."""
+    folder = tmp_path_factory.mktemp("checkout") / "privilege-secure-entra"
+    shutil.copytree(REPOSITORY, folder, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    venv.create(folder / "venv", with_pip=True)
+    python = folder / "venv" / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    return folder, python
+
+
+def run_in(project: tuple[Path, Path], code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` by the project's virtualenv, from the project root, as the CLI runs the program."""
+    folder, python = project
+    env = {k: v for k, v in pinned_environment().items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    return subprocess.run(
+        [python, "-c", code], cwd=folder, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def program_imports() -> list[str]:
+    """The modules ``__main__.py`` imports."""
+    tree = ast.parse((REPOSITORY / "__main__.py").read_text())
+    modules = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+    modules += [
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    ]
+    return modules
+
+
+def test_the_program_imports_in_the_virtualenv_pulumi_up_builds(
+    project: tuple[Path, Path],
+) -> None:
+    modules = program_imports()
+    assert "components.app_registration" in modules
+    probe = run_in(
+        project, f"import {', '.join(modules)}; import entra_vocabulary as v; print(v.__file__)"
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == str(
+        project[0] / "policies" / "src" / "entra_vocabulary" / "__init__.py"
+    )
+
+
+@pytest.mark.parametrize("module", ["pytest", "mypy", "pulumi_policy"])
+def test_the_dev_tools_stay_out_of_the_deploy_virtualenv(
+    project: tuple[Path, Path], module: str
+) -> None:
+    probe = run_in(project, f"import {module}")
+    assert probe.returncode != 0, f"{module} is installed where `pulumi up` runs the program"
