@@ -62,13 +62,12 @@ def _check_role(
 
 def _check_tenant_wide(props: Mapping[str, Any], findings: Findings) -> None:
     """No administrative-unit or application scope: the roles are meant tenant-wide."""
-    app_scope = read(props, "appScopeId")
-    if app_scope is not None:
-        shown = "unknown during preview" if app_scope is UNKNOWN else text(app_scope)
-        findings.violation(
-            f"appScopeId is set ({shown}); only tenant-wide assignments (no appScopeId, "
-            'directoryScopeId absent or "/") are allowed'
-        )
+    findings.refuse_set(
+        props,
+        "appScopeId",
+        '; only tenant-wide assignments (no appScopeId, directoryScopeId absent or "/") are '
+        "allowed",
+    )
     directory_scope = read(props, "directoryScopeId")
     if directory_scope is UNKNOWN:
         findings.unreviewable("directoryScopeId")

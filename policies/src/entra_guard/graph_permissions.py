@@ -8,6 +8,7 @@ anything. Delegated permissions act as the signed-in user; only ``User.Read`` is
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi_policy import (
@@ -41,13 +42,35 @@ _APPLICATION = PermissionType.APPLICATION
 _DELEGATED = PermissionType.DELEGATED
 
 
-def _graph_resource_accesses(
-    props: Mapping[str, Any], access_type: str, findings: Findings, flag_other_apps: bool
-) -> list[tuple[str, Any]]:
-    """``(property path, permission id)`` of every Graph ``access_type`` entry of an Application.
+@dataclass(frozen=True)
+class _Allowlist:
+    """What differs between the application and the delegated allowlist; the checks are one.
 
-    Entries for another resource application are violations when ``flag_other_apps``.
+    Only the application allowlist refuses another resource application and an unknown access
+    type, so that one bad request is one finding, not two.
     """
+
+    permission_type: PermissionType
+    api_access_ids: str
+    """The ``ApplicationApiAccess`` property listing these permissions' ids."""
+    judges_other_apis: bool
+    missing: str | None
+    """What a missing id is called (a violation of its own); ``None``: judged as the id ``None``."""
+
+
+_APPLICATION_ALLOWLIST: Final = _Allowlist(
+    _APPLICATION, "roleIds", True, "an application permission id"
+)
+_DELEGATED_ALLOWLIST: Final = _Allowlist(_DELEGATED, "scopeIds", False, None)
+
+
+def _graph_resource_accesses(
+    props: Mapping[str, Any], allowlist: _Allowlist, findings: Findings
+) -> list[tuple[str, Any]]:
+    """``(property path, permission id)`` of every Graph entry of an Application of the
+    allowlist's type (``Role`` or ``Scope``)."""
+    access_type = allowlist.permission_type.resource_access_type
+    flag_other_apps = allowlist.judges_other_apis
     accesses = elements(read(props, "requiredResourceAccesses"))
     if accesses is UNKNOWN:
         findings.unreviewable("requiredResourceAccesses")
@@ -85,46 +108,43 @@ def _graph_resource_accesses(
     return found
 
 
-def _check_app_role(
-    where: str, role_id: object, allowed: tuple[str, ...], findings: Findings
+def _check_id(
+    where: str,
+    permission_id: object,
+    allowlist: _Allowlist,
+    allowed: tuple[str, ...],
+    findings: Findings,
 ) -> None:
-    """One application permission id against the allowlist (by name)."""
-    if not findings.reviewable(where, role_id, "an application permission id"):
-        return
-    permission = graph_permission_by_id(text(role_id), _APPLICATION)
-    if permission is None or permission.name not in allowed:
-        findings.violation(
-            f"{where}: application permission {describe_permission_id(text(role_id), _APPLICATION)}"
-            f" is not in the allowlist {listing(allowed)}"
-        )
-
-
-def _check_scope_id(
-    where: str, scope_id: object, allowed: tuple[str, ...], findings: Findings
-) -> None:
-    """One delegated permission id against the allowlist (by name)."""
-    if scope_id is UNKNOWN:
+    """One permission id against the allowlist (by name)."""
+    if allowlist.missing is not None:
+        if not findings.reviewable(where, permission_id, allowlist.missing):
+            return
+    elif permission_id is UNKNOWN:
         findings.unreviewable(where)
         return
-    permission = graph_permission_by_id(text(scope_id), _DELEGATED)
+    kind = allowlist.permission_type
+    permission = graph_permission_by_id(text(permission_id), kind)
     if permission is None or permission.name not in allowed:
         findings.violation(
-            f"{where}: delegated permission {describe_permission_id(text(scope_id), _DELEGATED)}"
-            f" is not in the allowlist {listing(allowed)}"
+            f"{where}: {kind.value.lower()} permission "
+            f"{describe_permission_id(text(permission_id), kind)} is not in the allowlist "
+            f"{listing(allowed)}"
         )
 
 
-def _check_api_client(props: Mapping[str, Any], findings: Findings) -> bool:
-    """Whether an ApplicationApiAccess is for Microsoft Graph (a violation when it is not)."""
+def _for_graph(props: Mapping[str, Any], findings: Findings, judges_other_apis: bool) -> bool:
+    """Whether an ApplicationApiAccess is for Microsoft Graph (a violation when it is not and
+    ``judges_other_apis``)."""
     api_client_id = read(props, "apiClientId")
     if api_client_id is UNKNOWN:
         findings.unreviewable("apiClientId")
         return False
     if not is_graph(text(api_client_id)):
-        findings.violation(
-            f"apiClientId {text(api_client_id)} is not Microsoft Graph; only Microsoft Graph "
-            f"({GRAPH_APP_ID}) permissions may be requested"
-        )
+        if judges_other_apis:
+            findings.violation(
+                f"apiClientId {text(api_client_id)} is not Microsoft Graph; only Microsoft Graph "
+                f"({GRAPH_APP_ID}) permissions may be requested"
+            )
         return False
     return True
 
@@ -138,6 +158,20 @@ def _ids(props: Mapping[str, Any], key: str, findings: Findings) -> list[tuple[s
     return [(f"{key}[{i}]", value) for i, value in enumerate(values)]
 
 
+def _requested(
+    args: ResourceValidationArgs, allowlist: _Allowlist, findings: Findings
+) -> list[tuple[str, Any]]:
+    """``(property path, permission id)`` of every permission an Application or an
+    ApplicationApiAccess requests from Microsoft Graph."""
+    if args.resource_type == types.APPLICATION:
+        return _graph_resource_accesses(args.props, allowlist, findings)
+    if args.resource_type == types.APPLICATION_API_ACCESS and _for_graph(
+        args.props, findings, allowlist.judges_other_apis
+    ):
+        return _ids(args.props, allowlist.api_access_ids, findings)
+    return []
+
+
 def validate_application_permissions(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
@@ -146,16 +180,11 @@ def validate_application_permissions(
         args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_APPLICATION_PERMISSIONS
     )
     findings = Findings()
-    props = args.props
-    if args.resource_type == types.APPLICATION:
-        for where, role_id in _graph_resource_accesses(props, "Role", findings, True):
-            _check_app_role(where, role_id, allowed, findings)
-    elif args.resource_type == types.APPLICATION_API_ACCESS:
-        if _check_api_client(props, findings):
-            for where, role_id in _ids(props, "roleIds", findings):
-                _check_app_role(where, role_id, allowed, findings)
-    elif args.resource_type == types.APP_ROLE_ASSIGNMENT:
-        _check_app_role("appRoleId", read(props, "appRoleId"), allowed, findings)
+    for where, role_id in _requested(args, _APPLICATION_ALLOWLIST, findings):
+        _check_id(where, role_id, _APPLICATION_ALLOWLIST, allowed, findings)
+    if args.resource_type == types.APP_ROLE_ASSIGNMENT:
+        role_id = read(args.props, "appRoleId")
+        _check_id("appRoleId", role_id, _APPLICATION_ALLOWLIST, allowed, findings)
     findings.report(report_violation)
 
 
@@ -167,19 +196,10 @@ def validate_delegated_permissions(
         args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_DELEGATED_PERMISSIONS
     )
     findings = Findings()
-    props = args.props
-    if args.resource_type == types.APPLICATION:
-        for where, scope_id in _graph_resource_accesses(props, "Scope", findings, False):
-            _check_scope_id(where, scope_id, allowed, findings)
-    elif args.resource_type == types.APPLICATION_API_ACCESS:
-        api_client_id = read(props, "apiClientId")
-        if api_client_id is UNKNOWN:
-            findings.unreviewable("apiClientId")
-        elif is_graph(text(api_client_id)):  # another API is the application policy's finding
-            for where, scope_id in _ids(props, "scopeIds", findings):
-                _check_scope_id(where, scope_id, allowed, findings)
-    elif args.resource_type == types.DELEGATED_PERMISSION_GRANT:
-        _check_grant(props, allowed, findings)
+    for where, scope_id in _requested(args, _DELEGATED_ALLOWLIST, findings):
+        _check_id(where, scope_id, _DELEGATED_ALLOWLIST, allowed, findings)
+    if args.resource_type == types.DELEGATED_PERMISSION_GRANT:
+        _check_grant(args.props, allowed, findings)
     findings.report(report_violation)
 
 
@@ -194,13 +214,12 @@ def _check_grant(props: Mapping[str, Any], allowed: tuple[str, ...], findings: F
                 f"{describe_permission_name(text(claim), _DELEGATED)} is not in the allowlist "
                 f"{listing(allowed)}"
             )
-    user = read(props, "userObjectId")
-    if user is not None:
-        shown = "unknown during preview" if user is UNKNOWN else text(user)
-        findings.violation(
-            f"userObjectId is set ({shown}): a delegated permission grant for a single user is "
-            "not allowed; only a tenant-wide grant (no userObjectId) is"
-        )
+    findings.refuse_set(
+        props,
+        "userObjectId",
+        ": a delegated permission grant for a single user is not allowed; only a tenant-wide "
+        "grant (no userObjectId) is",
+    )
 
 
 APPLICATION_PERMISSIONS_DECLARATION: Final = Declaration(
