@@ -25,10 +25,10 @@ from pulumi_policy import (
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
 from entra_guard.helpers.stack_links import (
+    SERVICE_PRINCIPAL_IDS,
+    Principals,
     component_applications,
     label,
-    linked,
-    of_type,
     possible_links,
 )
 from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
@@ -47,7 +47,6 @@ GRANTS: Final[dict[str, str]] = {
 }
 """Every grant, and the property naming who receives it."""
 
-_SP_IDS: Final = ("objectId", "id")
 _MANIFEST_IDS: Final = frozenset(permission.id.lower() for permission in GRAPH_PERMISSIONS)
 
 
@@ -118,12 +117,11 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
         args.get_config(), MAX_PRIVILEGED_APPLICATIONS, DEFAULT_MAX_PRIVILEGED_APPLICATIONS, 1
     )
     findings = Findings()
-    applications = of_type(args.resources, types.APPLICATION)
-    service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
+    principals = Principals.of(args.resources)
     ours = component_applications(args.resources)
     owner_of: dict[str, PolicyResource] = {}
-    for sp in service_principals:
-        application = linked(sp, "clientId", applications, ("clientId",))
+    for sp in principals.service_principals:
+        application = principals.application_of(sp)
         if isinstance(application, PolicyResource):
             owner_of[sp.urn] = application
     holders: dict[str, PolicyResource] = {}
@@ -132,7 +130,9 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
         prop = GRANTS.get(grant.resource_type)
         if prop is None:
             continue
-        recipients = possible_links(grant, prop, service_principals, _SP_IDS)
+        recipients = possible_links(
+            grant, prop, principals.service_principals, SERVICE_PRINCIPAL_IDS
+        )
         if recipients is UNKNOWN:
             findings.violation(
                 f"{label(grant)}: {prop} is unknown during preview and not computed from exactly "
@@ -158,7 +158,9 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
             )
     _check_one_resource(args.resources, findings)
     privileged = {
-        a.urn: a for a in applications if a.urn in holders or _requests_manifest_permissions(a)
+        a.urn: a
+        for a in principals.applications
+        if a.urn in holders or _requests_manifest_permissions(a)
     }
     if len(privileged) > limit:
         ranked = sorted(privileged.values(), key=lambda a: all(a.urn != o.urn for o in ours))

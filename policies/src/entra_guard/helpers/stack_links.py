@@ -11,11 +11,13 @@ combined into the value, so it never overrides a known id.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
 
 from pulumi_policy import PolicyResource
 
 from entra_guard.helpers.values import UNKNOWN, Unknown, read, text
-from entra_vocabulary.resource_types import APPLICATION, COMPONENT
+from entra_vocabulary.resource_types import APPLICATION, COMPONENT, SERVICE_PRINCIPAL
 
 Link = PolicyResource | None | Unknown
 """The resource a property points at; ``None`` when outside the stack or unset."""
@@ -92,6 +94,36 @@ def linked(
     if found is UNKNOWN or len(found) > 1:
         return UNKNOWN
     return found[0] if found else None
+
+
+SERVICE_PRINCIPAL_IDS: Final = ("objectId", "id")
+"""The properties a service principal's object id is in: what a grant's recipient names."""
+
+
+@dataclass(frozen=True)
+class Principals:
+    """The stack's applications and service principals, and which service principal is whose
+    (by ``clientId``): what the stack policies follow grants and credentials through."""
+
+    applications: list[PolicyResource]
+    service_principals: list[PolicyResource]
+
+    @classmethod
+    def of(cls, resources: Sequence[PolicyResource]) -> Principals:
+        """The applications and service principals of a stack, in stack order."""
+        return cls(of_type(resources, APPLICATION), of_type(resources, SERVICE_PRINCIPAL))
+
+    def applications_of(self, service_principal: PolicyResource) -> list[PolicyResource] | Unknown:
+        """Every application a service principal may be of (see ``possible_links``)."""
+        return possible_links(service_principal, "clientId", self.applications, ("clientId",))
+
+    def application_of(self, service_principal: PolicyResource) -> Link:
+        """The one application a service principal is of (see ``linked``)."""
+        return linked(service_principal, "clientId", self.applications, ("clientId",))
+
+    def service_principals_of(self, application: PolicyResource) -> list[PolicyResource]:
+        """The service principals of one application, in stack order."""
+        return [sp for sp in self.service_principals if self.application_of(sp) is application]
 
 
 def label(resource: PolicyResource) -> str:

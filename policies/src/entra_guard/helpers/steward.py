@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from typing import Final
 
 from pulumi_policy import (
@@ -36,3 +38,9 @@ def stack_of(urn: str) -> str | None:
     if not urn.startswith(prefix) or "::" not in urn:
         return None
     return urn[len(prefix) :].split("::", 1)[0]
+
+
+def stack_matches(stack: str, patterns: Sequence[str]) -> bool:
+    """Whether a stack name matches one of a knob's stack patterns (``protectedStacks``,
+    ``ownerAllowlistRequiredOn``): fnmatch, case-sensitive, as both knobs document."""
+    return any(fnmatchcase(stack, pattern) for pattern in patterns)
