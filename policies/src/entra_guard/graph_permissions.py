@@ -7,7 +7,7 @@ anything. Delegated permissions act as the signed-in user; only ``User.Read`` is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -38,9 +38,6 @@ APPLICATION_PERMISSIONS_POLICY: Final = "graph-application-permissions-allowlist
 DELEGATED_PERMISSIONS_POLICY: Final = "graph-delegated-permissions-allowlist"
 ALLOWED_PERMISSIONS: Final = "allowedPermissions"
 
-_APPLICATION = PermissionType.APPLICATION
-_DELEGATED = PermissionType.DELEGATED
-
 
 @dataclass(frozen=True)
 class _Allowlist:
@@ -51,17 +48,15 @@ class _Allowlist:
     """
 
     permission_type: PermissionType
+    default: tuple[str, ...]
     api_access_ids: str
     """The ``ApplicationApiAccess`` property listing these permissions' ids."""
     judges_other_apis: bool
     missing: str | None
     """What a missing id is called (a violation of its own); ``None``: judged as the id ``None``."""
-
-
-_APPLICATION_ALLOWLIST: Final = _Allowlist(
-    _APPLICATION, "roleIds", True, "an application permission id"
-)
-_DELEGATED_ALLOWLIST: Final = _Allowlist(_DELEGATED, "scopeIds", False, None)
+    consent_type: str
+    """The resource type that consents to (grants) these permissions."""
+    check_consent: Callable[[Mapping[str, Any], _Allowlist, tuple[str, ...], Findings], None]
 
 
 def _graph_resource_accesses(
@@ -132,6 +127,33 @@ def _check_id(
         )
 
 
+def _check_assignment(
+    props: Mapping[str, Any], allowlist: _Allowlist, allowed: tuple[str, ...], findings: Findings
+) -> None:
+    """An app role assignment: an allowlisted application permission."""
+    _check_id("appRoleId", read(props, "appRoleId"), allowlist, allowed, findings)
+
+
+def _check_grant(
+    props: Mapping[str, Any], allowlist: _Allowlist, allowed: tuple[str, ...], findings: Findings
+) -> None:
+    """A delegated permission grant: allowlisted claim values, tenant-wide only."""
+    for where, claim in _ids(props, "claimValues", findings):
+        if claim is UNKNOWN:
+            findings.unreviewable(where)
+        elif text(claim) not in allowed:
+            name = describe_permission_name(text(claim), allowlist.permission_type)
+            findings.violation(
+                f"{where}: delegated permission {name} is not in the allowlist {listing(allowed)}"
+            )
+    findings.refuse_set(
+        props,
+        "userObjectId",
+        ": a delegated permission grant for a single user is not allowed; only a tenant-wide "
+        "grant (no userObjectId) is",
+    )
+
+
 def _for_graph(props: Mapping[str, Any], findings: Findings, judges_other_apis: bool) -> bool:
     """Whether an ApplicationApiAccess is for Microsoft Graph (a violation when it is not and
     ``judges_other_apis``)."""
@@ -172,54 +194,51 @@ def _requested(
     return []
 
 
+_APPLICATION_ALLOWLIST: Final = _Allowlist(
+    permission_type=PermissionType.APPLICATION,
+    default=DEFAULT_APPLICATION_PERMISSIONS,
+    api_access_ids="roleIds",
+    judges_other_apis=True,
+    missing="an application permission id",
+    consent_type=types.APP_ROLE_ASSIGNMENT,
+    check_consent=_check_assignment,
+)
+_DELEGATED_ALLOWLIST: Final = _Allowlist(
+    permission_type=PermissionType.DELEGATED,
+    default=DEFAULT_DELEGATED_PERMISSIONS,
+    api_access_ids="scopeIds",
+    judges_other_apis=False,
+    missing=None,
+    consent_type=types.DELEGATED_PERMISSION_GRANT,
+    check_consent=_check_grant,
+)
+
+
+def _validate(
+    args: ResourceValidationArgs, report_violation: ReportViolation, allowlist: _Allowlist
+) -> None:
+    """Every permission of one type requested from Graph or consented is allowlisted."""
+    allowed = knobs.string_list(args.get_config(), ALLOWED_PERMISSIONS, allowlist.default)
+    findings = Findings()
+    for where, permission_id in _requested(args, allowlist, findings):
+        _check_id(where, permission_id, allowlist, allowed, findings)
+    if args.resource_type == allowlist.consent_type:
+        allowlist.check_consent(args.props, allowlist, allowed, findings)
+    findings.report(report_violation)
+
+
 def validate_application_permissions(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
     """Every application permission requested or consented is allowlisted and from Graph."""
-    allowed = knobs.string_list(
-        args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_APPLICATION_PERMISSIONS
-    )
-    findings = Findings()
-    for where, role_id in _requested(args, _APPLICATION_ALLOWLIST, findings):
-        _check_id(where, role_id, _APPLICATION_ALLOWLIST, allowed, findings)
-    if args.resource_type == types.APP_ROLE_ASSIGNMENT:
-        role_id = read(args.props, "appRoleId")
-        _check_id("appRoleId", role_id, _APPLICATION_ALLOWLIST, allowed, findings)
-    findings.report(report_violation)
+    _validate(args, report_violation, _APPLICATION_ALLOWLIST)
 
 
 def validate_delegated_permissions(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
     """Every delegated permission requested or granted is allowlisted; no single-user grants."""
-    allowed = knobs.string_list(
-        args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_DELEGATED_PERMISSIONS
-    )
-    findings = Findings()
-    for where, scope_id in _requested(args, _DELEGATED_ALLOWLIST, findings):
-        _check_id(where, scope_id, _DELEGATED_ALLOWLIST, allowed, findings)
-    if args.resource_type == types.DELEGATED_PERMISSION_GRANT:
-        _check_grant(args.props, allowed, findings)
-    findings.report(report_violation)
-
-
-def _check_grant(props: Mapping[str, Any], allowed: tuple[str, ...], findings: Findings) -> None:
-    """A delegated permission grant: allowlisted claim values, tenant-wide only."""
-    for where, claim in _ids(props, "claimValues", findings):
-        if claim is UNKNOWN:
-            findings.unreviewable(where)
-        elif text(claim) not in allowed:
-            findings.violation(
-                f"{where}: delegated permission "
-                f"{describe_permission_name(text(claim), _DELEGATED)} is not in the allowlist "
-                f"{listing(allowed)}"
-            )
-    findings.refuse_set(
-        props,
-        "userObjectId",
-        ": a delegated permission grant for a single user is not allowed; only a tenant-wide "
-        "grant (no userObjectId) is",
-    )
+    _validate(args, report_violation, _DELEGATED_ALLOWLIST)
 
 
 APPLICATION_PERMISSIONS_DECLARATION: Final = Declaration(
