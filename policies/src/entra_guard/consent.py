@@ -21,13 +21,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.helpers.stack_links import (
-    SERVICE_PRINCIPAL_IDS,
-    Principals,
-    label,
-    linked,
-    of_type,
-)
+from entra_guard.helpers.stack_links import Principals, label, of_type
 from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import (
@@ -104,7 +98,7 @@ def _held(
     """The consents of one type that ``ours`` hold (by ``prop``), one at a time, so that the
     unknowns are noted in stack order."""
     for consent in of_type(args.resources, resource_type):
-        target = linked(consent, prop, principals.service_principals, SERVICE_PRINCIPAL_IDS)
+        target = principals.recipient(consent, prop)
         if target is UNKNOWN:
             review.unknown(f"{label(consent)} {prop}")
         elif isinstance(target, PolicyResource) and any(target.urn == sp.urn for sp in ours):

@@ -5,7 +5,7 @@ permission grant, a directory role assignment or eligibility to any other princi
 attacker's own app, a literal object id) hands Tier-0 rights to someone nobody reviews here.
 "This application" is the one the ``privilegesecure:index:AppRegistration`` component declares
 (every application of the stack when no component does). Links are by the id a grant carries
-(``entra_guard.helpers.stack_links.possible_links``): a decoy cannot move a grant onto or off
+(``entra_guard.helpers.stack_links.Principals.recipients``): a decoy cannot move a grant onto or off
 the app.
 """
 
@@ -24,13 +24,7 @@ from pulumi_policy import (
 
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
-from entra_guard.helpers.stack_links import (
-    SERVICE_PRINCIPAL_IDS,
-    Principals,
-    component_applications,
-    label,
-    possible_links,
-)
+from entra_guard.helpers.stack_links import Principals, label
 from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import GRAPH_PERMISSIONS
@@ -118,7 +112,7 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
     )
     findings = Findings()
     principals = Principals.of(args.resources)
-    ours = component_applications(args.resources)
+    ours = principals.ours
     owner_of: dict[str, PolicyResource] = {}
     for sp in principals.service_principals:
         application = principals.application_of(sp)
@@ -130,9 +124,7 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
         prop = GRANTS.get(grant.resource_type)
         if prop is None:
             continue
-        recipients = possible_links(
-            grant, prop, principals.service_principals, SERVICE_PRINCIPAL_IDS
-        )
+        recipients = principals.recipients(grant, prop)
         if recipients is UNKNOWN:
             findings.violation(
                 f"{label(grant)}: {prop} is unknown during preview and not computed from exactly "

@@ -24,14 +24,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.helpers.stack_links import (
-    SERVICE_PRINCIPAL_IDS,
-    Principals,
-    component_applications,
-    label,
-    of_type,
-    possible_links,
-)
+from entra_guard.helpers.stack_links import Principals, label, of_type
 from entra_guard.helpers.values import UNKNOWN, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import graph_permission_by_id
@@ -98,7 +91,7 @@ def _rights(
     service_principals = principals.service_principals_of(application)
 
     def held_by_ours(grant: PolicyResource, prop: str) -> bool:
-        found = possible_links(grant, prop, service_principals, SERVICE_PRINCIPAL_IDS)
+        found = principals.recipients(grant, prop, among=service_principals)
         return found is not UNKNOWN and bool(found)
 
     for grant in of_type(resources, types.APP_ROLE_ASSIGNMENT):
@@ -123,7 +116,7 @@ def _rights(
 def validate_single_manifest(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Each application's rights fit one manifest."""
     principals = Principals.of(args.resources)
-    for application in component_applications(args.resources):
+    for application in principals.ours:
         rights = _rights(application, args.resources, principals)
         misfits = {version: rights.misfits(m) for version, m in MANIFESTS.items()}
         if all(misfits.values()):

@@ -16,12 +16,7 @@ from pulumi_policy import (
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
 from entra_guard.helpers.credential_links import CREDENTIAL_LINKS
-from entra_guard.helpers.stack_links import (
-    Principals,
-    component_applications,
-    label,
-    possible_links,
-)
+from entra_guard.helpers.stack_links import Principals, label, possible_links
 from entra_guard.helpers.values import UNKNOWN, Findings, Unknown, blocks, read, text
 
 SECRET_COUNT_POLICY: Final = "client-secret-count"
@@ -66,7 +61,7 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
     principals = Principals.of(args.resources)
     secrets: dict[str, list[str]] = {}
     names: dict[str, str] = {}
-    ours = {a.urn: label(a) for a in component_applications(args.resources)}
+    ours = {a.urn: label(a) for a in principals.ours}
     for application in principals.applications:
         names[application.urn] = label(application)
         passwords = blocks(read(application.props, "password"))

@@ -96,22 +96,29 @@ def linked(
     return found[0] if found else None
 
 
-SERVICE_PRINCIPAL_IDS: Final = ("objectId", "id")
+_SERVICE_PRINCIPAL_IDS: Final = ("objectId", "id")
 """The properties a service principal's object id is in: what a grant's recipient names."""
 
 
 @dataclass(frozen=True)
 class Principals:
-    """The stack's applications and service principals, and which service principal is whose
-    (by ``clientId``): what the stack policies follow grants and credentials through."""
+    """The stack's applications and service principals, which one is "this application", and
+    which service principal is whose (by ``clientId``): what the stack policies follow grants
+    and credentials through."""
 
     applications: list[PolicyResource]
     service_principals: list[PolicyResource]
+    ours: list[PolicyResource]
+    """"This application" (see ``component_applications``)."""
 
     @classmethod
     def of(cls, resources: Sequence[PolicyResource]) -> Principals:
         """The applications and service principals of a stack, in stack order."""
-        return cls(of_type(resources, APPLICATION), of_type(resources, SERVICE_PRINCIPAL))
+        return cls(
+            of_type(resources, APPLICATION),
+            of_type(resources, SERVICE_PRINCIPAL),
+            component_applications(resources),
+        )
 
     def applications_of(self, service_principal: PolicyResource) -> list[PolicyResource] | Unknown:
         """Every application a service principal may be of (see ``possible_links``)."""
@@ -124,6 +131,21 @@ class Principals:
     def service_principals_of(self, application: PolicyResource) -> list[PolicyResource]:
         """The service principals of one application, in stack order."""
         return [sp for sp in self.service_principals if self.application_of(sp) is application]
+
+    def recipients(
+        self,
+        grant: PolicyResource,
+        prop: str,
+        among: Sequence[PolicyResource] | None = None,
+    ) -> list[PolicyResource] | Unknown:
+        """Every service principal (``among`` them; by default, of the stack) a grant's
+        ``prop`` may name (see ``possible_links``)."""
+        candidates = self.service_principals if among is None else among
+        return possible_links(grant, prop, candidates, _SERVICE_PRINCIPAL_IDS)
+
+    def recipient(self, grant: PolicyResource, prop: str) -> Link:
+        """The one service principal of the stack a grant's ``prop`` names (see ``linked``)."""
+        return linked(grant, prop, self.service_principals, _SERVICE_PRINCIPAL_IDS)
 
 
 def label(resource: PolicyResource) -> str:
