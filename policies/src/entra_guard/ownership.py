@@ -20,14 +20,14 @@ from pulumi_policy import (
 
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
-from entra_guard.helpers.steward import stack_matches, stack_of
+from entra_guard.helpers.steward import PRODUCTION_STACKS, stack_matches, stack_of
 from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_guard.owners import ALLOWED_OWNERS
 from entra_vocabulary import resource_types as types
 
 OWNERSHIP_POLICY: Final = "owners-from-component"
 REQUIRED_ON: Final = "ownerAllowlistRequiredOn"
-DEFAULT_REQUIRED_ON: Final = ("prod*",)
+DEFAULT_REQUIRED_ON: Final = PRODUCTION_STACKS
 
 
 def _check_owner(where: str, owner: object, allowed: set[str], findings: Findings) -> None:

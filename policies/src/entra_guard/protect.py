@@ -14,14 +14,12 @@ from pulumi_policy import (
 
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
-from entra_guard.helpers.steward import ours_to_steward, stack_matches, stack_of
+from entra_guard.helpers.steward import PRODUCTION_STACKS, ours_to_steward, stack_matches, stack_of
 from entra_guard.helpers.values import Findings
 
 PROTECT_POLICY: Final = "protect-production"
-
 PROTECTED_STACKS: Final = "protectedStacks"
-
-DEFAULT_PROTECTED_STACKS: Final = ("prod*",)
+DEFAULT_PROTECTED_STACKS: Final = PRODUCTION_STACKS
 
 
 def validate_protect(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

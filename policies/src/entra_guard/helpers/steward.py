@@ -17,6 +17,10 @@ from entra_vocabulary.first_party import first_party_name
 
 ADDITIONAL_FIRST_PARTY: Final = "additionalFirstPartyClientIds"
 
+PRODUCTION_STACKS: Final = ("prod*",)
+"""The stacks both stewardship knobs (``protectedStacks``, ``ownerAllowlistRequiredOn``) treat
+as production unless configured: one naming convention, one default."""
+
 
 def ours_to_steward(args: ResourceValidationArgs) -> bool:
     """An application or service principal the stack should own and protect: never Microsoft's
