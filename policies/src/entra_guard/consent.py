@@ -75,9 +75,14 @@ def _scope_key(claim: str) -> str:
 
 @dataclass
 class _Review:
-    """One application's review: the findings, and whether every consent's holder and content
-    was known (only then is a requested permission without consent a finding)."""
+    """One application's review: which consents its service principals hold, the findings, and
+    whether every consent's holder and content was known (only then is a requested permission
+    without consent a finding)."""
 
+    resources: Sequence[PolicyResource]
+    principals: Principals
+    service_principals: list[PolicyResource]
+    """The application's own."""
     findings: Findings
     complete: bool = True
 
@@ -86,23 +91,17 @@ class _Review:
         self.findings.unknown(what)
         self.complete = False
 
-
-def _held(
-    review: _Review,
-    args: StackValidationArgs,
-    resource_type: str,
-    prop: str,
-    ours: Sequence[PolicyResource],
-    principals: Principals,
-) -> Iterator[PolicyResource]:
-    """The consents of one type that ``ours`` hold (by ``prop``), one at a time, so that the
-    unknowns are noted in stack order."""
-    for consent in of_type(args.resources, resource_type):
-        target = principals.recipient(consent, prop)
-        if target is UNKNOWN:
-            review.unknown(f"{label(consent)} {prop}")
-        elif isinstance(target, PolicyResource) and any(target.urn == sp.urn for sp in ours):
-            yield consent
+    def held(self, resource_type: str, prop: str) -> Iterator[PolicyResource]:
+        """The consents of one type that the application's service principals hold (by
+        ``prop``), one at a time, so that the unknowns are noted in stack order."""
+        for consent in of_type(self.resources, resource_type):
+            target = self.principals.recipient(consent, prop)
+            if target is UNKNOWN:
+                self.unknown(f"{label(consent)} {prop}")
+            elif isinstance(target, PolicyResource) and any(
+                target.urn == sp.urn for sp in self.service_principals
+            ):
+                yield consent
 
 
 def _check_unconsented(
@@ -134,12 +133,11 @@ def _check_application(
     requested = _requested(application, findings)
     if requested is None:
         return
-    ours = principals.service_principals_of(application)
-    review = _Review(findings)
+    review = _Review(
+        args.resources, principals, principals.service_principals_of(application), findings
+    )
     consented_roles: set[str] = set()
-    for assignment in _held(
-        review, args, types.APP_ROLE_ASSIGNMENT, "principalObjectId", ours, principals
-    ):
+    for assignment in review.held(types.APP_ROLE_ASSIGNMENT, "principalObjectId"):
         role_id = read(assignment.props, "appRoleId")
         if role_id is UNKNOWN or role_id is None:
             review.unknown(f"{label(assignment)} appRoleId")
@@ -154,9 +152,7 @@ def _check_application(
                 assignment.urn,
             )
     consented_scopes: set[str] = set()
-    for grant in _held(
-        review, args, types.DELEGATED_PERMISSION_GRANT, "servicePrincipalObjectId", ours, principals
-    ):
+    for grant in review.held(types.DELEGATED_PERMISSION_GRANT, "servicePrincipalObjectId"):
         claims = elements(read(grant.props, "claimValues"))
         if claims is UNKNOWN or UNKNOWN in claims:
             review.unknown(f"{label(grant)} claimValues")

@@ -5,8 +5,8 @@ permission grant, a directory role assignment or eligibility to any other princi
 attacker's own app, a literal object id) hands Tier-0 rights to someone nobody reviews here.
 "This application" is the one the ``privilegesecure:index:AppRegistration`` component declares
 (every application of the stack when no component does). Links are by the id a grant carries
-(``entra_guard.helpers.stack_links.Principals.recipients``): a decoy cannot move a grant onto or off
-the app.
+(``entra_guard.helpers.stack_links.Principals.recipients``): a decoy cannot move a grant onto
+or off the app.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
     )
     findings = Findings()
     principals = Principals.of(args.resources)
-    ours = principals.ours
+    ours = principals.component_applications
     owner_of: dict[str, PolicyResource] = {}
     for sp in principals.service_principals:
         application = principals.application_of(sp)

@@ -116,7 +116,7 @@ def _rights(
 def validate_single_manifest(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Each application's rights fit one manifest."""
     principals = Principals.of(args.resources)
-    for application in principals.ours:
+    for application in principals.component_applications:
         rights = _rights(application, args.resources, principals)
         misfits = {version: rights.misfits(m) for version, m in MANIFESTS.items()}
         if all(misfits.values()):

@@ -61,7 +61,7 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
     principals = Principals.of(args.resources)
     secrets: dict[str, list[str]] = {}
     names: dict[str, str] = {}
-    ours = {a.urn: label(a) for a in principals.ours}
+    ours = {a.urn: label(a) for a in principals.component_applications}
     for application in principals.applications:
         names[application.urn] = label(application)
         passwords = blocks(read(application.props, "password"))

@@ -108,8 +108,8 @@ class Principals:
 
     applications: list[PolicyResource]
     service_principals: list[PolicyResource]
-    ours: list[PolicyResource]
-    """"This application" (see ``component_applications``)."""
+    component_applications: list[PolicyResource]
+    """"This application" of every check (see ``component_applications``)."""
 
     @classmethod
     def of(cls, resources: Sequence[PolicyResource]) -> Principals:

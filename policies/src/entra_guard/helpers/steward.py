@@ -46,5 +46,5 @@ def stack_of(urn: str) -> str | None:
 
 def stack_matches(stack: str, patterns: Sequence[str]) -> bool:
     """Whether a stack name matches one of a knob's stack patterns (``protectedStacks``,
-    ``ownerAllowlistRequiredOn``): fnmatch, case-sensitive, as both knobs document."""
+    ``ownerAllowlistRequiredOn``): fnmatch, case-sensitive, whatever the platform."""
     return any(fnmatchcase(stack, pattern) for pattern in patterns)
