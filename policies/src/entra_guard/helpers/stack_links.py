@@ -113,7 +113,7 @@ class Principals:
 
     @classmethod
     def of(cls, resources: Sequence[PolicyResource]) -> Principals:
-        """The applications and service principals of a stack, in stack order."""
+        """A stack's applications and service principals, in stack order, and this application."""
         return cls(
             of_type(resources, APPLICATION),
             of_type(resources, SERVICE_PRINCIPAL),

@@ -148,8 +148,8 @@ class Findings:
 
     def refuse_set(self, props: object, key: str, why: str, where: str = "") -> bool:
         """Whether ``props[key]``, a property that must stay unset, is set: then a violation
-        "``where````key`` is set (its value)``why``". Set is set even when the value is unknown
-        (shown as "unknown during preview"): what it would be does not matter."""
+        "<where><key> is set (<value>)<why>". Set is set even when the value is unknown (shown
+        as "unknown during preview"): what it would be does not matter."""
         value = read(props, key)
         if value is None:
             return False
