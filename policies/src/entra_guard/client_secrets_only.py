@@ -66,13 +66,12 @@ def _check_azuread_endpoints(args: ResourceValidationArgs, findings: Findings) -
     and judged the same; ``tenantId``, ``useOidc`` and ``useCli`` stay allowed (the pipelines
     sign in with OIDC through the ``ARM_*`` environment, which the pack does not see).
     """
-    host = read(args.props, "metadataHost")
-    if host is not None:
-        shown = "unknown during preview" if host is UNKNOWN else text(host)
-        findings.violation(
-            f"metadataHost is set ({shown}): the provider would fetch its login and Graph "
-            "endpoints from that host and send the deployer's token there; remove it"
-        )
+    findings.refuse_set(
+        args.props,
+        "metadataHost",
+        ": the provider would fetch its login and Graph endpoints from that host and send the "
+        "deployer's token there; remove it",
+    )
     environment = read(args.props, "environment")
     if environment is UNKNOWN:
         findings.unreviewable("environment")
@@ -92,13 +91,12 @@ def _check_provider(args: ResourceValidationArgs, findings: Findings) -> None:
     provider's inputs are the stack's ``azuread:*`` config, and a program can register an
     explicit one without a parent (red team R2-02, R3-05, R3-07).
     """
-    download = read(args.props, "pluginDownloadURL")
-    if download is not None:
-        shown = "unknown during preview" if download is UNKNOWN else text(download)
-        findings.violation(
-            f"pluginDownloadURL is set ({shown}): a provider plugin from elsewhere runs with the "
-            "deployer's credentials and shows the pack whatever inputs it likes"
-        )
+    findings.refuse_set(
+        args.props,
+        "pluginDownloadURL",
+        ": a provider plugin from elsewhere runs with the deployer's credentials and shows the "
+        "pack whatever inputs it likes",
+    )
     azuread = args.resource_type == AZUREAD_PROVIDER
     if azuread:
         _check_azuread_endpoints(args, findings)

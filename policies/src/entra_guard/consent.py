@@ -8,7 +8,7 @@ fail at run time (half-consented). Links: grant or assignment -> our service pri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -21,7 +21,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.helpers.stack_links import label, linked, of_type
+from entra_guard.helpers.stack_links import Principals, label, of_type
 from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import (
@@ -32,7 +32,6 @@ from entra_vocabulary.labels import (
 from entra_vocabulary.microsoft_ids import PermissionType
 
 CONSENT_POLICY: Final = "consent-matches-request"
-_SP_IDS: Final = ("objectId", "id")
 
 
 @dataclass
@@ -74,46 +73,74 @@ def _scope_key(claim: str) -> str:
     return permission.id.lower() if permission is not None else f"name:{claim}"
 
 
-def _belongs_to(
-    resource: PolicyResource,
-    prop: str,
-    ours: Sequence[PolicyResource],
-    service_principals: Sequence[PolicyResource],
+@dataclass
+class _Review:
+    """One application's review: which consents its service principals hold, the findings, and
+    whether every consent's holder and content was known (only then is a requested permission
+    without consent a finding)."""
+
+    resources: Sequence[PolicyResource]
+    principals: Principals
+    service_principals: list[PolicyResource]
+    """The application's own."""
+    findings: Findings
+    complete: bool = True
+
+    def unknown(self, what: str) -> None:
+        """A value the review needs is unknown: note it; the review is incomplete."""
+        self.findings.unknown(what)
+        self.complete = False
+
+    def held(self, resource_type: str, prop: str) -> Iterator[PolicyResource]:
+        """The consents of one type that the application's service principals hold (by
+        ``prop``), one at a time, so that the unknowns are noted in stack order."""
+        for consent in of_type(self.resources, resource_type):
+            target = self.principals.recipient(consent, prop)
+            if target is UNKNOWN:
+                self.unknown(f"{label(consent)} {prop}")
+            elif isinstance(target, PolicyResource) and any(
+                target.urn == sp.urn for sp in self.service_principals
+            ):
+                yield consent
+
+
+def _check_unconsented(
+    application: PolicyResource,
+    requested: dict[str, str],
+    consented: set[str],
+    kind: PermissionType,
+    consent: str,
     findings: Findings,
-) -> bool | None:
-    """Whether ``resource.props[prop]`` is one of ``ours``; ``None`` when that is unknown."""
-    target = linked(resource, prop, service_principals, _SP_IDS)
-    if target is UNKNOWN:
-        findings.unknown(f"{label(resource)} {prop}")
-        return None
-    return isinstance(target, PolicyResource) and any(target.urn == sp.urn for sp in ours)
+) -> None:
+    """Every requested permission of one type is consented (``consent`` says by what)."""
+    for key, permission_id in sorted(requested.items()):
+        if key not in consented:
+            findings.violation(
+                f"{label(application)} requests {kind.value.lower()} permission "
+                f"{describe_permission_id(permission_id, kind)} in requiredResourceAccesses but "
+                f"no {consent} (half-consented: fails at run time)",
+                application.urn,
+            )
 
 
 def _check_application(
-    application: PolicyResource, args: StackValidationArgs, findings: Findings
+    application: PolicyResource,
+    args: StackValidationArgs,
+    principals: Principals,
+    findings: Findings,
 ) -> None:
     """Consent of one application's service principals against its request."""
     requested = _requested(application, findings)
     if requested is None:
         return
-    service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
-    applications = of_type(args.resources, types.APPLICATION)
-    ours = [
-        sp
-        for sp in service_principals
-        if linked(sp, "clientId", applications, ("clientId",)) is application
-    ]
-    complete = True
+    review = _Review(
+        args.resources, principals, principals.service_principals_of(application), findings
+    )
     consented_roles: set[str] = set()
-    for assignment in of_type(args.resources, types.APP_ROLE_ASSIGNMENT):
-        belongs = _belongs_to(assignment, "principalObjectId", ours, service_principals, findings)
-        complete = complete and belongs is not None
-        if not belongs:
-            continue
+    for assignment in review.held(types.APP_ROLE_ASSIGNMENT, "principalObjectId"):
         role_id = read(assignment.props, "appRoleId")
         if role_id is UNKNOWN or role_id is None:
-            findings.unknown(f"{label(assignment)} appRoleId")
-            complete = False
+            review.unknown(f"{label(assignment)} appRoleId")
             continue
         consented_roles.add(text(role_id).lower())
         if text(role_id).lower() not in requested.roles:
@@ -125,15 +152,10 @@ def _check_application(
                 assignment.urn,
             )
     consented_scopes: set[str] = set()
-    for grant in of_type(args.resources, types.DELEGATED_PERMISSION_GRANT):
-        belongs = _belongs_to(grant, "servicePrincipalObjectId", ours, service_principals, findings)
-        complete = complete and belongs is not None
-        if not belongs:
-            continue
+    for grant in review.held(types.DELEGATED_PERMISSION_GRANT, "servicePrincipalObjectId"):
         claims = elements(read(grant.props, "claimValues"))
         if claims is UNKNOWN or UNKNOWN in claims:
-            findings.unknown(f"{label(grant)} claimValues")
-            complete = False
+            review.unknown(f"{label(grant)} claimValues")
             continue
         for claim in claims:
             consented_scopes.add(_scope_key(text(claim)))
@@ -145,33 +167,32 @@ def _check_application(
                     "requiredResourceAccesses",
                     grant.urn,
                 )
-    if not complete:
+    if not review.complete:
         return
-    for role_key, role_id in sorted(requested.roles.items()):
-        if role_key not in consented_roles:
-            findings.violation(
-                f"{label(application)} requests application permission "
-                f"{describe_permission_id(role_id, PermissionType.APPLICATION)} in "
-                "requiredResourceAccesses but no AppRoleAssignment of its service principal "
-                "consents to it (half-consented: fails at run time)",
-                application.urn,
-            )
-    for scope_key, scope_id in sorted(requested.scopes.items()):
-        if scope_key not in consented_scopes:
-            findings.violation(
-                f"{label(application)} requests delegated permission "
-                f"{describe_permission_id(scope_id, PermissionType.DELEGATED)} in "
-                "requiredResourceAccesses but no delegated permission grant of its service "
-                "principal includes it in claimValues (half-consented: fails at run time)",
-                application.urn,
-            )
+    _check_unconsented(
+        application,
+        requested.roles,
+        consented_roles,
+        PermissionType.APPLICATION,
+        "AppRoleAssignment of its service principal consents to it",
+        findings,
+    )
+    _check_unconsented(
+        application,
+        requested.scopes,
+        consented_scopes,
+        PermissionType.DELEGATED,
+        "delegated permission grant of its service principal includes it in claimValues",
+        findings,
+    )
 
 
 def validate_consent(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Every application's consent equals its request."""
     findings = Findings()
-    for application in of_type(args.resources, types.APPLICATION):
-        _check_application(application, args, findings)
+    principals = Principals.of(args.resources)
+    for application in principals.applications:
+        _check_application(application, args, principals, findings)
     findings.report(report_violation)
 
 

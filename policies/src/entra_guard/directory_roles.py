@@ -8,6 +8,7 @@ role scoped to an administrative unit or an application, is denied.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi_policy import (
@@ -35,40 +36,56 @@ ALLOWED_ROLES: Final = "allowedRoles"
 ALLOW_GLOBAL_ADMINISTRATOR: Final = "allowGlobalAdministrator"
 
 
-def _check_role(
-    where: str,
-    role_id: object,
-    allowed: tuple[str, ...],
-    allow_global_administrator: bool,
-    findings: Findings,
-) -> None:
-    """One role template id against the allowlist; Global Administrator only with its switch."""
-    if not findings.reviewable(where, role_id, "a directory role template id"):
-        return
-    name = directory_role_name(text(role_id))
-    if name == GLOBAL_ADMINISTRATOR_ROLE:
-        if not allow_global_administrator:
+@dataclass(frozen=True)
+class _Roles:
+    """The allowlist as configured: the role names, and whether Global Administrator may be held."""
+
+    allowed: tuple[str, ...]
+    allow_global_administrator: bool
+
+    def check(self, where: str, role_id: object, findings: Findings) -> None:
+        """One role template id against the allowlist; Global Administrator only with its
+        switch."""
+        if not findings.reviewable(where, role_id, "a directory role template id"):
+            return
+        name = directory_role_name(text(role_id))
+        if name == GLOBAL_ADMINISTRATOR_ROLE:
+            if not self.allow_global_administrator:
+                findings.violation(
+                    f"{where}: directory role {describe_role_id(text(role_id))} is only allowed "
+                    f"with {ALLOW_GLOBAL_ADMINISTRATOR}: true; allowed roles: "
+                    f"{listing(self.allowed)}"
+                )
+            return
+        if name is None or name not in self.allowed:
             findings.violation(
-                f"{where}: directory role {describe_role_id(text(role_id))} is only allowed with "
-                f"{ALLOW_GLOBAL_ADMINISTRATOR}: true; allowed roles: {listing(allowed)}"
+                f"{where}: directory role {describe_role_id(text(role_id))} is not in the "
+                f"allowlist {listing(self.allowed)}"
             )
-        return
-    if name is None or name not in allowed:
-        findings.violation(
-            f"{where}: directory role {describe_role_id(text(role_id))} is not in the allowlist "
-            f"{listing(allowed)}"
-        )
+
+    def check_name(self, where: str, name: object, findings: Findings) -> None:
+        """A role named by ``displayName`` (DirectoryRole), checked through its template id."""
+        if name is UNKNOWN or name is None:
+            self.check(where, name, findings)
+            return
+        role_id = directory_role_id(text(name))
+        if role_id is None:
+            findings.violation(
+                f"{where}: directory role {text(name)} (no role template in "
+                f"entra_vocabulary.microsoft_ids) is not in the allowlist {listing(self.allowed)}"
+            )
+            return
+        self.check(where, role_id, findings)
 
 
 def _check_tenant_wide(props: Mapping[str, Any], findings: Findings) -> None:
     """No administrative-unit or application scope: the roles are meant tenant-wide."""
-    app_scope = read(props, "appScopeId")
-    if app_scope is not None:
-        shown = "unknown during preview" if app_scope is UNKNOWN else text(app_scope)
-        findings.violation(
-            f"appScopeId is set ({shown}); only tenant-wide assignments (no appScopeId, "
-            'directoryScopeId absent or "/") are allowed'
-        )
+    findings.refuse_set(
+        props,
+        "appScopeId",
+        '; only tenant-wide assignments (no appScopeId, directoryScopeId absent or "/") are '
+        "allowed",
+    )
     directory_scope = read(props, "directoryScopeId")
     if directory_scope is UNKNOWN:
         findings.unreviewable("directoryScopeId")
@@ -79,50 +96,29 @@ def _check_tenant_wide(props: Mapping[str, Any], findings: Findings) -> None:
         )
 
 
-def _check_role_name(
-    where: str,
-    name: object,
-    allowed: tuple[str, ...],
-    allow_global_administrator: bool,
-    findings: Findings,
-) -> None:
-    """A role named by ``displayName`` (DirectoryRole), checked through its template id."""
-    if name is UNKNOWN or name is None:
-        _check_role(where, name, allowed, allow_global_administrator, findings)
-        return
-    role_id = directory_role_id(text(name))
-    if role_id is None:
-        findings.violation(
-            f"{where}: directory role {text(name)} (no role template in "
-            f"entra_vocabulary.microsoft_ids) is not in the allowlist {listing(allowed)}"
-        )
-        return
-    _check_role(where, role_id, allowed, allow_global_administrator, findings)
-
-
 def validate_directory_roles(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
     """Role assignments, eligibility requests and activated roles: allowlisted, tenant-wide."""
     config = args.get_config()
-    allowed = knobs.string_list(config, ALLOWED_ROLES, DEFAULT_DIRECTORY_ROLES)
-    allow_global_administrator = knobs.boolean(config, ALLOW_GLOBAL_ADMINISTRATOR, False)
+    roles = _Roles(
+        knobs.string_list(config, ALLOWED_ROLES, DEFAULT_DIRECTORY_ROLES),
+        knobs.boolean(config, ALLOW_GLOBAL_ADMINISTRATOR, False),
+    )
     findings = Findings()
     props = args.props
     if args.resource_type == types.DIRECTORY_ROLE_ASSIGNMENT:
-        _check_role("roleId", read(props, "roleId"), allowed, allow_global_administrator, findings)
+        roles.check("roleId", read(props, "roleId"), findings)
         _check_tenant_wide(props, findings)
     elif args.resource_type == types.DIRECTORY_ROLE_ELIGIBILITY_REQUEST:
-        role_id = read(props, "roleDefinitionId")
-        _check_role("roleDefinitionId", role_id, allowed, allow_global_administrator, findings)
+        roles.check("roleDefinitionId", read(props, "roleDefinitionId"), findings)
         _check_tenant_wide(props, findings)
     elif args.resource_type == types.DIRECTORY_ROLE:
         template_id = read(props, "templateId")
         if template_id is not None:
-            _check_role("templateId", template_id, allowed, allow_global_administrator, findings)
+            roles.check("templateId", template_id, findings)
         else:
-            name = read(props, "displayName")
-            _check_role_name("displayName", name, allowed, allow_global_administrator, findings)
+            roles.check_name("displayName", read(props, "displayName"), findings)
     findings.report(report_violation)
 
 

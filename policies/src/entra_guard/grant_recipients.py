@@ -5,8 +5,8 @@ permission grant, a directory role assignment or eligibility to any other princi
 attacker's own app, a literal object id) hands Tier-0 rights to someone nobody reviews here.
 "This application" is the one the ``privilegesecure:index:AppRegistration`` component declares
 (every application of the stack when no component does). Links are by the id a grant carries
-(``entra_guard.helpers.stack_links.possible_links``): a decoy cannot move a grant onto or off
-the app.
+(``entra_guard.helpers.stack_links.Principals.recipients``): a decoy cannot move a grant onto
+or off the app.
 """
 
 from __future__ import annotations
@@ -24,13 +24,7 @@ from pulumi_policy import (
 
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
-from entra_guard.helpers.stack_links import (
-    component_applications,
-    label,
-    linked,
-    of_type,
-    possible_links,
-)
+from entra_guard.helpers.stack_links import Principals, label
 from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.microsoft_ids import GRAPH_PERMISSIONS
@@ -47,7 +41,6 @@ GRANTS: Final[dict[str, str]] = {
 }
 """Every grant, and the property naming who receives it."""
 
-_SP_IDS: Final = ("objectId", "id")
 _MANIFEST_IDS: Final = frozenset(permission.id.lower() for permission in GRAPH_PERMISSIONS)
 
 
@@ -118,12 +111,11 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
         args.get_config(), MAX_PRIVILEGED_APPLICATIONS, DEFAULT_MAX_PRIVILEGED_APPLICATIONS, 1
     )
     findings = Findings()
-    applications = of_type(args.resources, types.APPLICATION)
-    service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
-    ours = component_applications(args.resources)
+    principals = Principals.of(args.resources)
+    ours = principals.component_applications
     owner_of: dict[str, PolicyResource] = {}
-    for sp in service_principals:
-        application = linked(sp, "clientId", applications, ("clientId",))
+    for sp in principals.service_principals:
+        application = principals.application_of(sp)
         if isinstance(application, PolicyResource):
             owner_of[sp.urn] = application
     holders: dict[str, PolicyResource] = {}
@@ -132,7 +124,7 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
         prop = GRANTS.get(grant.resource_type)
         if prop is None:
             continue
-        recipients = possible_links(grant, prop, service_principals, _SP_IDS)
+        recipients = principals.recipients(grant, prop)
         if recipients is UNKNOWN:
             findings.violation(
                 f"{label(grant)}: {prop} is unknown during preview and not computed from exactly "
@@ -158,7 +150,9 @@ def validate_grant_recipients(args: StackValidationArgs, report_violation: Repor
             )
     _check_one_resource(args.resources, findings)
     privileged = {
-        a.urn: a for a in applications if a.urn in holders or _requests_manifest_permissions(a)
+        a.urn: a
+        for a in principals.applications
+        if a.urn in holders or _requests_manifest_permissions(a)
     }
     if len(privileged) > limit:
         ranked = sorted(privileged.values(), key=lambda a: all(a.urn != o.urn for o in ours))

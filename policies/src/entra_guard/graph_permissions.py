@@ -7,7 +7,8 @@ anything. Delegated permissions act as the signed-in user; only ``User.Read`` is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi_policy import (
@@ -37,17 +38,34 @@ APPLICATION_PERMISSIONS_POLICY: Final = "graph-application-permissions-allowlist
 DELEGATED_PERMISSIONS_POLICY: Final = "graph-delegated-permissions-allowlist"
 ALLOWED_PERMISSIONS: Final = "allowedPermissions"
 
-_APPLICATION = PermissionType.APPLICATION
-_DELEGATED = PermissionType.DELEGATED
+
+@dataclass(frozen=True)
+class _Allowlist:
+    """What differs between the application and the delegated allowlist; the checks are one.
+
+    Only the application allowlist refuses another resource application and an unknown access
+    type, so that one bad request is one finding, not two.
+    """
+
+    permission_type: PermissionType
+    default: tuple[str, ...]
+    api_access_ids: str
+    """The ``ApplicationApiAccess`` property listing these permissions' ids."""
+    judges_other_apis: bool
+    missing: str | None
+    """What a missing id is called (a violation of its own); ``None``: judged as the id ``None``."""
+    consent_type: str
+    """The resource type that consents to (grants) these permissions."""
+    check_consent: Callable[[Mapping[str, Any], _Allowlist, tuple[str, ...], Findings], None]
 
 
 def _graph_resource_accesses(
-    props: Mapping[str, Any], access_type: str, findings: Findings, flag_other_apps: bool
+    props: Mapping[str, Any], allowlist: _Allowlist, findings: Findings
 ) -> list[tuple[str, Any]]:
-    """``(property path, permission id)`` of every Graph ``access_type`` entry of an Application.
-
-    Entries for another resource application are violations when ``flag_other_apps``.
-    """
+    """``(property path, permission id)`` of every Graph entry of an Application of the
+    allowlist's type (``Role`` or ``Scope``)."""
+    access_type = allowlist.permission_type.resource_access_type
+    flag_other_apps = allowlist.judges_other_apis
     accesses = elements(read(props, "requiredResourceAccesses"))
     if accesses is UNKNOWN:
         findings.unreviewable("requiredResourceAccesses")
@@ -85,46 +103,70 @@ def _graph_resource_accesses(
     return found
 
 
-def _check_app_role(
-    where: str, role_id: object, allowed: tuple[str, ...], findings: Findings
+def _check_id(
+    where: str,
+    permission_id: object,
+    allowlist: _Allowlist,
+    allowed: tuple[str, ...],
+    findings: Findings,
 ) -> None:
-    """One application permission id against the allowlist (by name)."""
-    if not findings.reviewable(where, role_id, "an application permission id"):
-        return
-    permission = graph_permission_by_id(text(role_id), _APPLICATION)
-    if permission is None or permission.name not in allowed:
-        findings.violation(
-            f"{where}: application permission {describe_permission_id(text(role_id), _APPLICATION)}"
-            f" is not in the allowlist {listing(allowed)}"
-        )
-
-
-def _check_scope_id(
-    where: str, scope_id: object, allowed: tuple[str, ...], findings: Findings
-) -> None:
-    """One delegated permission id against the allowlist (by name)."""
-    if scope_id is UNKNOWN:
+    """One permission id against the allowlist (by name)."""
+    if allowlist.missing is not None:
+        if not findings.reviewable(where, permission_id, allowlist.missing):
+            return
+    elif permission_id is UNKNOWN:
         findings.unreviewable(where)
         return
-    permission = graph_permission_by_id(text(scope_id), _DELEGATED)
+    kind = allowlist.permission_type
+    permission = graph_permission_by_id(text(permission_id), kind)
     if permission is None or permission.name not in allowed:
         findings.violation(
-            f"{where}: delegated permission {describe_permission_id(text(scope_id), _DELEGATED)}"
-            f" is not in the allowlist {listing(allowed)}"
+            f"{where}: {kind.value.lower()} permission "
+            f"{describe_permission_id(text(permission_id), kind)} is not in the allowlist "
+            f"{listing(allowed)}"
         )
 
 
-def _check_api_client(props: Mapping[str, Any], findings: Findings) -> bool:
-    """Whether an ApplicationApiAccess is for Microsoft Graph (a violation when it is not)."""
+def _check_assignment(
+    props: Mapping[str, Any], allowlist: _Allowlist, allowed: tuple[str, ...], findings: Findings
+) -> None:
+    """An app role assignment: an allowlisted application permission."""
+    _check_id("appRoleId", read(props, "appRoleId"), allowlist, allowed, findings)
+
+
+def _check_grant(
+    props: Mapping[str, Any], allowlist: _Allowlist, allowed: tuple[str, ...], findings: Findings
+) -> None:
+    """A delegated permission grant: allowlisted claim values, tenant-wide only."""
+    for where, claim in _ids(props, "claimValues", findings):
+        if claim is UNKNOWN:
+            findings.unreviewable(where)
+        elif text(claim) not in allowed:
+            name = describe_permission_name(text(claim), allowlist.permission_type)
+            findings.violation(
+                f"{where}: delegated permission {name} is not in the allowlist {listing(allowed)}"
+            )
+    findings.refuse_set(
+        props,
+        "userObjectId",
+        ": a delegated permission grant for a single user is not allowed; only a tenant-wide "
+        "grant (no userObjectId) is",
+    )
+
+
+def _for_graph(props: Mapping[str, Any], findings: Findings, judges_other_apis: bool) -> bool:
+    """Whether an ApplicationApiAccess is for Microsoft Graph (a violation when it is not and
+    ``judges_other_apis``)."""
     api_client_id = read(props, "apiClientId")
     if api_client_id is UNKNOWN:
         findings.unreviewable("apiClientId")
         return False
     if not is_graph(text(api_client_id)):
-        findings.violation(
-            f"apiClientId {text(api_client_id)} is not Microsoft Graph; only Microsoft Graph "
-            f"({GRAPH_APP_ID}) permissions may be requested"
-        )
+        if judges_other_apis:
+            findings.violation(
+                f"apiClientId {text(api_client_id)} is not Microsoft Graph; only Microsoft Graph "
+                f"({GRAPH_APP_ID}) permissions may be requested"
+            )
         return False
     return True
 
@@ -138,69 +180,65 @@ def _ids(props: Mapping[str, Any], key: str, findings: Findings) -> list[tuple[s
     return [(f"{key}[{i}]", value) for i, value in enumerate(values)]
 
 
+def _requested(
+    args: ResourceValidationArgs, allowlist: _Allowlist, findings: Findings
+) -> list[tuple[str, Any]]:
+    """``(property path, permission id)`` of every permission an Application or an
+    ApplicationApiAccess requests from Microsoft Graph."""
+    if args.resource_type == types.APPLICATION:
+        return _graph_resource_accesses(args.props, allowlist, findings)
+    if args.resource_type == types.APPLICATION_API_ACCESS and _for_graph(
+        args.props, findings, allowlist.judges_other_apis
+    ):
+        return _ids(args.props, allowlist.api_access_ids, findings)
+    return []
+
+
+_APPLICATION_ALLOWLIST: Final = _Allowlist(
+    permission_type=PermissionType.APPLICATION,
+    default=DEFAULT_APPLICATION_PERMISSIONS,
+    api_access_ids="roleIds",
+    judges_other_apis=True,
+    missing="an application permission id",
+    consent_type=types.APP_ROLE_ASSIGNMENT,
+    check_consent=_check_assignment,
+)
+_DELEGATED_ALLOWLIST: Final = _Allowlist(
+    permission_type=PermissionType.DELEGATED,
+    default=DEFAULT_DELEGATED_PERMISSIONS,
+    api_access_ids="scopeIds",
+    judges_other_apis=False,
+    missing=None,
+    consent_type=types.DELEGATED_PERMISSION_GRANT,
+    check_consent=_check_grant,
+)
+
+
+def _validate(
+    args: ResourceValidationArgs, report_violation: ReportViolation, allowlist: _Allowlist
+) -> None:
+    """Every permission of one type requested from Graph or consented is allowlisted."""
+    allowed = knobs.string_list(args.get_config(), ALLOWED_PERMISSIONS, allowlist.default)
+    findings = Findings()
+    for where, permission_id in _requested(args, allowlist, findings):
+        _check_id(where, permission_id, allowlist, allowed, findings)
+    if args.resource_type == allowlist.consent_type:
+        allowlist.check_consent(args.props, allowlist, allowed, findings)
+    findings.report(report_violation)
+
+
 def validate_application_permissions(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
     """Every application permission requested or consented is allowlisted and from Graph."""
-    allowed = knobs.string_list(
-        args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_APPLICATION_PERMISSIONS
-    )
-    findings = Findings()
-    props = args.props
-    if args.resource_type == types.APPLICATION:
-        for where, role_id in _graph_resource_accesses(props, "Role", findings, True):
-            _check_app_role(where, role_id, allowed, findings)
-    elif args.resource_type == types.APPLICATION_API_ACCESS:
-        if _check_api_client(props, findings):
-            for where, role_id in _ids(props, "roleIds", findings):
-                _check_app_role(where, role_id, allowed, findings)
-    elif args.resource_type == types.APP_ROLE_ASSIGNMENT:
-        _check_app_role("appRoleId", read(props, "appRoleId"), allowed, findings)
-    findings.report(report_violation)
+    _validate(args, report_violation, _APPLICATION_ALLOWLIST)
 
 
 def validate_delegated_permissions(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
     """Every delegated permission requested or granted is allowlisted; no single-user grants."""
-    allowed = knobs.string_list(
-        args.get_config(), ALLOWED_PERMISSIONS, DEFAULT_DELEGATED_PERMISSIONS
-    )
-    findings = Findings()
-    props = args.props
-    if args.resource_type == types.APPLICATION:
-        for where, scope_id in _graph_resource_accesses(props, "Scope", findings, False):
-            _check_scope_id(where, scope_id, allowed, findings)
-    elif args.resource_type == types.APPLICATION_API_ACCESS:
-        api_client_id = read(props, "apiClientId")
-        if api_client_id is UNKNOWN:
-            findings.unreviewable("apiClientId")
-        elif is_graph(text(api_client_id)):  # another API is the application policy's finding
-            for where, scope_id in _ids(props, "scopeIds", findings):
-                _check_scope_id(where, scope_id, allowed, findings)
-    elif args.resource_type == types.DELEGATED_PERMISSION_GRANT:
-        _check_grant(props, allowed, findings)
-    findings.report(report_violation)
-
-
-def _check_grant(props: Mapping[str, Any], allowed: tuple[str, ...], findings: Findings) -> None:
-    """A delegated permission grant: allowlisted claim values, tenant-wide only."""
-    for where, claim in _ids(props, "claimValues", findings):
-        if claim is UNKNOWN:
-            findings.unreviewable(where)
-        elif text(claim) not in allowed:
-            findings.violation(
-                f"{where}: delegated permission "
-                f"{describe_permission_name(text(claim), _DELEGATED)} is not in the allowlist "
-                f"{listing(allowed)}"
-            )
-    user = read(props, "userObjectId")
-    if user is not None:
-        shown = "unknown during preview" if user is UNKNOWN else text(user)
-        findings.violation(
-            f"userObjectId is set ({shown}): a delegated permission grant for a single user is "
-            "not allowed; only a tenant-wide grant (no userObjectId) is"
-        )
+    _validate(args, report_violation, _DELEGATED_ALLOWLIST)
 
 
 APPLICATION_PERMISSIONS_DECLARATION: Final = Declaration(

@@ -24,13 +24,7 @@ from pulumi_policy import (
 )
 
 from entra_guard.declaration import Declaration, Kind
-from entra_guard.helpers.stack_links import (
-    component_applications,
-    label,
-    linked,
-    of_type,
-    possible_links,
-)
+from entra_guard.helpers.stack_links import Principals, label, of_type
 from entra_guard.helpers.values import UNKNOWN, elements, read, text
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import graph_permission_by_id
@@ -78,7 +72,9 @@ def _permission(permission_id: object, kind: PermissionType) -> str | None:
     return permission.name if permission is not None else None
 
 
-def _rights(application: PolicyResource, resources: Sequence[PolicyResource]) -> _Rights:
+def _rights(
+    application: PolicyResource, resources: Sequence[PolicyResource], principals: Principals
+) -> _Rights:
     """What the application requests and what its service principals hold."""
     rights = _Rights()
     accesses = elements(read(application.props, "requiredResourceAccesses"))
@@ -92,15 +88,10 @@ def _rights(application: PolicyResource, resources: Sequence[PolicyResource]) ->
                 )
             elif kind == "Scope":
                 rights.delegated.add(_permission(read(entry, "id"), PermissionType.DELEGATED) or "")
-    applications = of_type(resources, types.APPLICATION)
-    service_principals = [
-        sp
-        for sp in of_type(resources, types.SERVICE_PRINCIPAL)
-        if linked(sp, "clientId", applications, ("clientId",)) is application
-    ]
+    service_principals = principals.service_principals_of(application)
 
     def held_by_ours(grant: PolicyResource, prop: str) -> bool:
-        found = possible_links(grant, prop, service_principals, ("objectId", "id"))
+        found = principals.recipients(grant, prop, among=service_principals)
         return found is not UNKNOWN and bool(found)
 
     for grant in of_type(resources, types.APP_ROLE_ASSIGNMENT):
@@ -124,8 +115,9 @@ def _rights(application: PolicyResource, resources: Sequence[PolicyResource]) ->
 
 def validate_single_manifest(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Each application's rights fit one manifest."""
-    for application in component_applications(args.resources):
-        rights = _rights(application, args.resources)
+    principals = Principals.of(args.resources)
+    for application in principals.component_applications:
+        rights = _rights(application, args.resources, principals)
         misfits = {version: rights.misfits(m) for version, m in MANIFESTS.items()}
         if all(misfits.values()):
             beyond = "; ".join(

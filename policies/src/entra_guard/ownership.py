@@ -9,7 +9,6 @@ rules mandatory: no ``ApplicationOwner`` (or any other resource that adds an own
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
 from typing import Final
 
 from pulumi_policy import (
@@ -21,14 +20,14 @@ from pulumi_policy import (
 
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
-from entra_guard.helpers.steward import stack_of
+from entra_guard.helpers.steward import PRODUCTION_STACKS, stack_matches, stack_of
 from entra_guard.helpers.values import UNKNOWN, Findings, elements, read, text
 from entra_guard.owners import ALLOWED_OWNERS
 from entra_vocabulary import resource_types as types
 
 OWNERSHIP_POLICY: Final = "owners-from-component"
 REQUIRED_ON: Final = "ownerAllowlistRequiredOn"
-DEFAULT_REQUIRED_ON: Final = ("prod*",)
+DEFAULT_REQUIRED_ON: Final = PRODUCTION_STACKS
 
 
 def _check_owner(where: str, owner: object, allowed: set[str], findings: Findings) -> None:
@@ -55,7 +54,7 @@ def validate_ownership(args: ResourceValidationArgs, report_violation: ReportVio
     if (
         kind in (types.APPLICATION, types.SERVICE_PRINCIPAL)
         and not allowed
-        and any(fnmatchcase(stack, pattern) for pattern in required_on)
+        and stack_matches(stack, required_on)
     ):
         findings.violation(
             f"{ALLOWED_OWNERS} is empty on stack {stack} (matches {REQUIRED_ON} "

@@ -3,7 +3,6 @@ from an outage."""
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
 from typing import Final
 
 from pulumi_policy import (
@@ -15,14 +14,12 @@ from pulumi_policy import (
 
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
-from entra_guard.helpers.steward import ours_to_steward, stack_of
+from entra_guard.helpers.steward import PRODUCTION_STACKS, ours_to_steward, stack_matches, stack_of
 from entra_guard.helpers.values import Findings
 
 PROTECT_POLICY: Final = "protect-production"
-
 PROTECTED_STACKS: Final = "protectedStacks"
-
-DEFAULT_PROTECTED_STACKS: Final = ("prod*",)
+DEFAULT_PROTECTED_STACKS: Final = PRODUCTION_STACKS
 
 
 def validate_protect(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -33,7 +30,7 @@ def validate_protect(args: ResourceValidationArgs, report_violation: ReportViola
         stack = stack_of(args.urn)
         if stack is None:
             findings.unknown(f"the stack name (urn {args.urn!r} is not a Pulumi URN)")
-        elif any(fnmatchcase(stack, pattern) for pattern in patterns) and not args.opts.protect:
+        elif stack_matches(stack, patterns) and not args.opts.protect:
             findings.violation(
                 f"protect is not set on stack {stack} (matches {PROTECTED_STACKS} "
                 f"{sorted(patterns)}); set ResourceOptions(protect=True) so that a destroy "

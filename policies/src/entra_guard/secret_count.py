@@ -3,7 +3,6 @@ means one is forgotten somewhere."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Final
 
 from pulumi_policy import (
@@ -17,14 +16,8 @@ from pulumi_policy import (
 from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers import knobs
 from entra_guard.helpers.credential_links import CREDENTIAL_LINKS
-from entra_guard.helpers.stack_links import (
-    component_applications,
-    label,
-    of_type,
-    possible_links,
-)
+from entra_guard.helpers.stack_links import Principals, label, possible_links
 from entra_guard.helpers.values import UNKNOWN, Findings, Unknown, blocks, read, text
-from entra_vocabulary import resource_types as types
 
 SECRET_COUNT_POLICY: Final = "client-secret-count"
 
@@ -36,9 +29,7 @@ _IDS: Final = ("id", "objectId")
 
 
 def _credential_owners(
-    credential: PolicyResource,
-    applications: Sequence[PolicyResource],
-    service_principals: Sequence[PolicyResource],
+    credential: PolicyResource, principals: Principals
 ) -> list[PolicyResource | str] | Unknown:
     """Every Application a credential may belong to (a service principal's via its
     ``clientId``; the service principal itself when its application is not in the stack).
@@ -49,16 +40,16 @@ def _credential_owners(
     value = read(credential.props, prop)
     outside: list[PolicyResource | str] = [] if value is None else [text(value)]
     if on_application:
-        applications_found = possible_links(credential, prop, applications, _IDS)
+        applications_found = possible_links(credential, prop, principals.applications, _IDS)
         if applications_found is UNKNOWN:
             return UNKNOWN
         return list(applications_found) or outside
-    service_principals_found = possible_links(credential, prop, service_principals, _IDS)
+    service_principals_found = possible_links(credential, prop, principals.service_principals, _IDS)
     if service_principals_found is UNKNOWN:
         return UNKNOWN
     owners: list[PolicyResource | str] = []
     for service_principal in service_principals_found:
-        found = possible_links(service_principal, "clientId", applications, ("clientId",))
+        found = principals.applications_of(service_principal)
         owners.extend([service_principal] if found is UNKNOWN or not found else found)
     return owners or outside
 
@@ -67,12 +58,11 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
     """At most ``maxSecretsPerApplication`` credentials per application, none outside it."""
     max_secrets = knobs.integer(args.get_config(), MAX_SECRETS, DEFAULT_MAX_SECRETS, 1)
     findings = Findings()
-    applications = of_type(args.resources, types.APPLICATION)
-    service_principals = of_type(args.resources, types.SERVICE_PRINCIPAL)
+    principals = Principals.of(args.resources)
     secrets: dict[str, list[str]] = {}
     names: dict[str, str] = {}
-    ours = {a.urn: label(a) for a in component_applications(args.resources)}
-    for application in applications:
+    ours = {a.urn: label(a) for a in principals.component_applications}
+    for application in principals.applications:
         names[application.urn] = label(application)
         passwords = blocks(read(application.props, "password"))
         if passwords is not UNKNOWN and passwords:
@@ -80,7 +70,7 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
     for credential in args.resources:
         if credential.resource_type not in CREDENTIAL_LINKS:
             continue
-        owners = _credential_owners(credential, applications, service_principals)
+        owners = _credential_owners(credential, principals)
         if owners is UNKNOWN:
             findings.violation(
                 f"{label(credential)}: its {CREDENTIAL_LINKS[credential.resource_type][0]} is "

@@ -57,13 +57,8 @@ def _check_end_date(
     An end date in the past is not judged here: an expired credential grants nothing, and the
     run that repairs a missed rotation hands the pack exactly that (see ``client-secret-expired``).
     """
-    relative = read(props, "endDateRelative")
-    if relative is not None:
-        shown = "unknown during preview" if relative is UNKNOWN else text(relative)
-        findings.violation(
-            f"{where}endDateRelative is set ({shown}); set an absolute endDate (RFC 3339) at "
-            f"most {max_days} days ahead instead"
-        )
+    instead = f"; set an absolute endDate (RFC 3339) at most {max_days} days ahead instead"
+    if findings.refuse_set(props, "endDateRelative", instead, where):
         return
     end_date = read(props, "endDate")
     if end_date is UNKNOWN:

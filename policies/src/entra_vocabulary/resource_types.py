@@ -4,71 +4,54 @@ from __future__ import annotations
 
 from typing import Final
 
-APPLICATION: Final = "azuread:index/application:Application"
-APPLICATION_REGISTRATION: Final = "azuread:index/applicationRegistration:ApplicationRegistration"
-APPLICATION_API_ACCESS: Final = "azuread:index/applicationApiAccess:ApplicationApiAccess"
-APPLICATION_OWNER: Final = "azuread:index/applicationOwner:ApplicationOwner"
-APPLICATION_PASSWORD: Final = "azuread:index/applicationPassword:ApplicationPassword"
-APPLICATION_REDIRECT_URIS: Final = "azuread:index/applicationRedirectUris:ApplicationRedirectUris"
-APPLICATION_IDENTIFIER_URI: Final = (
-    "azuread:index/applicationIdentifierUri:ApplicationIdentifierUri"
-)
-APPLICATION_FALLBACK_PUBLIC_CLIENT: Final = (
-    "azuread:index/applicationFallbackPublicClient:ApplicationFallbackPublicClient"
-)
-SERVICE_PRINCIPAL: Final = "azuread:index/servicePrincipal:ServicePrincipal"
-SERVICE_PRINCIPAL_PASSWORD: Final = (
-    "azuread:index/servicePrincipalPassword:ServicePrincipalPassword"
-)
-APP_ROLE_ASSIGNMENT: Final = "azuread:index/appRoleAssignment:AppRoleAssignment"
-DELEGATED_PERMISSION_GRANT: Final = (
-    "azuread:index/servicePrincipalDelegatedPermissionGrant:"
-    "ServicePrincipalDelegatedPermissionGrant"
-)
-DIRECTORY_ROLE: Final = "azuread:index/directoryRole:DirectoryRole"
-DIRECTORY_ROLE_ASSIGNMENT: Final = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
-DIRECTORY_ROLE_ELIGIBILITY_REQUEST: Final = (
-    "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
-)
+
+def _azuread(name: str) -> str:
+    """An azuread resource's (or function's) type token, ``azuread:index/<name>:<Name>``: the
+    provider's one spelling, derived, so that each name is written once and a typo in one half
+    cannot make a policy blind to its type."""
+    return f"azuread:index/{name[0].lower()}{name[1:]}:{name}"
+
+
+APPLICATION: Final = _azuread("Application")
+APPLICATION_REGISTRATION: Final = _azuread("ApplicationRegistration")
+APPLICATION_API_ACCESS: Final = _azuread("ApplicationApiAccess")
+APPLICATION_OWNER: Final = _azuread("ApplicationOwner")
+APPLICATION_PASSWORD: Final = _azuread("ApplicationPassword")
+APPLICATION_REDIRECT_URIS: Final = _azuread("ApplicationRedirectUris")
+APPLICATION_IDENTIFIER_URI: Final = _azuread("ApplicationIdentifierUri")
+APPLICATION_FALLBACK_PUBLIC_CLIENT: Final = _azuread("ApplicationFallbackPublicClient")
+SERVICE_PRINCIPAL: Final = _azuread("ServicePrincipal")
+SERVICE_PRINCIPAL_PASSWORD: Final = _azuread("ServicePrincipalPassword")
+APP_ROLE_ASSIGNMENT: Final = _azuread("AppRoleAssignment")
+DELEGATED_PERMISSION_GRANT: Final = _azuread("ServicePrincipalDelegatedPermissionGrant")
+DIRECTORY_ROLE: Final = _azuread("DirectoryRole")
+DIRECTORY_ROLE_ASSIGNMENT: Final = _azuread("DirectoryRoleAssignment")
+DIRECTORY_ROLE_ELIGIBILITY_REQUEST: Final = _azuread("DirectoryRoleEligibilityScheduleRequest")
 SLEEP: Final = "time:index/sleep:Sleep"
 """pulumiverse-time's ``Sleep``: the program's wait for a new service principal to replicate."""
-APPLICATION_CERTIFICATE: Final = "azuread:index/applicationCertificate:ApplicationCertificate"
-APPLICATION_FEDERATED_IDENTITY_CREDENTIAL: Final = (
-    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+APPLICATION_CERTIFICATE: Final = _azuread("ApplicationCertificate")
+APPLICATION_FEDERATED_IDENTITY_CREDENTIAL: Final = _azuread(
+    "ApplicationFederatedIdentityCredential"
 )
-APPLICATION_FLEXIBLE_FEDERATED_IDENTITY_CREDENTIAL: Final = (
-    "azuread:index/applicationFlexibleFederatedIdentityCredential:"
+APPLICATION_FLEXIBLE_FEDERATED_IDENTITY_CREDENTIAL: Final = _azuread(
     "ApplicationFlexibleFederatedIdentityCredential"
 )
-SERVICE_PRINCIPAL_CERTIFICATE: Final = (
-    "azuread:index/servicePrincipalCertificate:ServicePrincipalCertificate"
+SERVICE_PRINCIPAL_CERTIFICATE: Final = _azuread("ServicePrincipalCertificate")
+SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE: Final = _azuread(
+    "ServicePrincipalTokenSigningCertificate"
 )
-SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE: Final = (
-    "azuread:index/servicePrincipalTokenSigningCertificate:ServicePrincipalTokenSigningCertificate"
-)
-SYNCHRONIZATION_SECRET: Final = "azuread:index/synchronizationSecret:SynchronizationSecret"
-DIRECTORY_ROLE_MEMBER: Final = "azuread:index/directoryRoleMember:DirectoryRoleMember"
-ADMINISTRATIVE_UNIT_ROLE_MEMBER: Final = (
-    "azuread:index/administrativeUnitRoleMember:AdministrativeUnitRoleMember"
-)
-GROUP: Final = "azuread:index/group:Group"
-GROUP_MEMBER: Final = "azuread:index/groupMember:GroupMember"
-PRIVILEGED_ACCESS_GROUP_ASSIGNMENT: Final = (
-    "azuread:index/privilegedAccessGroupAssignmentSchedule:PrivilegedAccessGroupAssignmentSchedule"
-)
-PRIVILEGED_ACCESS_GROUP_ELIGIBILITY: Final = (
-    "azuread:index/privilegedAccessGroupEligibilitySchedule:"
-    "PrivilegedAccessGroupEligibilitySchedule"
-)
-ACCESS_PACKAGE_CATALOG_ROLE_ASSIGNMENT: Final = (
-    "azuread:index/accessPackageCatalogRoleAssignment:AccessPackageCatalogRoleAssignment"
-)
+SYNCHRONIZATION_SECRET: Final = _azuread("SynchronizationSecret")
+DIRECTORY_ROLE_MEMBER: Final = _azuread("DirectoryRoleMember")
+ADMINISTRATIVE_UNIT_ROLE_MEMBER: Final = _azuread("AdministrativeUnitRoleMember")
+GROUP: Final = _azuread("Group")
+GROUP_MEMBER: Final = _azuread("GroupMember")
+PRIVILEGED_ACCESS_GROUP_ASSIGNMENT: Final = _azuread("PrivilegedAccessGroupAssignmentSchedule")
+PRIVILEGED_ACCESS_GROUP_ELIGIBILITY: Final = _azuread("PrivilegedAccessGroupEligibilitySchedule")
+ACCESS_PACKAGE_CATALOG_ROLE_ASSIGNMENT: Final = _azuread("AccessPackageCatalogRoleAssignment")
 
-GET_CLIENT_CONFIG: Final = "azuread:index/getClientConfig:getClientConfig"
-GET_DIRECTORY_ROLE_TEMPLATES: Final = (
-    "azuread:index/getDirectoryRoleTemplates:getDirectoryRoleTemplates"
-)
-GET_SERVICE_PRINCIPAL: Final = "azuread:index/getServicePrincipal:getServicePrincipal"
+GET_CLIENT_CONFIG: Final = _azuread("getClientConfig")
+GET_DIRECTORY_ROLE_TEMPLATES: Final = _azuread("getDirectoryRoleTemplates")
+GET_SERVICE_PRINCIPAL: Final = _azuread("getServicePrincipal")
 """The azuread functions (invokes) the program calls: who deploys, the tenant's role templates,
 Microsoft Graph's service principal."""
 

@@ -11,11 +11,13 @@ combined into the value, so it never overrides a known id.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
 
 from pulumi_policy import PolicyResource
 
 from entra_guard.helpers.values import UNKNOWN, Unknown, read, text
-from entra_vocabulary.resource_types import APPLICATION, COMPONENT
+from entra_vocabulary.resource_types import APPLICATION, COMPONENT, SERVICE_PRINCIPAL
 
 Link = PolicyResource | None | Unknown
 """The resource a property points at; ``None`` when outside the stack or unset."""
@@ -92,6 +94,58 @@ def linked(
     if found is UNKNOWN or len(found) > 1:
         return UNKNOWN
     return found[0] if found else None
+
+
+_SERVICE_PRINCIPAL_IDS: Final = ("objectId", "id")
+"""The properties a service principal's object id is in: what a grant's recipient names."""
+
+
+@dataclass(frozen=True)
+class Principals:
+    """The stack's applications and service principals, which one is "this application", and
+    which service principal is whose (by ``clientId``): what the stack policies follow grants
+    and credentials through."""
+
+    applications: list[PolicyResource]
+    service_principals: list[PolicyResource]
+    component_applications: list[PolicyResource]
+    """"This application" of every check (see ``component_applications``)."""
+
+    @classmethod
+    def of(cls, resources: Sequence[PolicyResource]) -> Principals:
+        """A stack's applications and service principals, in stack order, and this application."""
+        return cls(
+            of_type(resources, APPLICATION),
+            of_type(resources, SERVICE_PRINCIPAL),
+            component_applications(resources),
+        )
+
+    def applications_of(self, service_principal: PolicyResource) -> list[PolicyResource] | Unknown:
+        """Every application a service principal may be of (see ``possible_links``)."""
+        return possible_links(service_principal, "clientId", self.applications, ("clientId",))
+
+    def application_of(self, service_principal: PolicyResource) -> Link:
+        """The one application a service principal is of (see ``linked``)."""
+        return linked(service_principal, "clientId", self.applications, ("clientId",))
+
+    def service_principals_of(self, application: PolicyResource) -> list[PolicyResource]:
+        """The service principals of one application, in stack order."""
+        return [sp for sp in self.service_principals if self.application_of(sp) is application]
+
+    def recipients(
+        self,
+        grant: PolicyResource,
+        prop: str,
+        among: Sequence[PolicyResource] | None = None,
+    ) -> list[PolicyResource] | Unknown:
+        """Every service principal (``among`` them; by default, of the stack) a grant's
+        ``prop`` may name (see ``possible_links``)."""
+        candidates = self.service_principals if among is None else among
+        return possible_links(grant, prop, candidates, _SERVICE_PRINCIPAL_IDS)
+
+    def recipient(self, grant: PolicyResource, prop: str) -> Link:
+        """The one service principal of the stack a grant's ``prop`` names (see ``linked``)."""
+        return linked(grant, prop, self.service_principals, _SERVICE_PRINCIPAL_IDS)
 
 
 def label(resource: PolicyResource) -> str:

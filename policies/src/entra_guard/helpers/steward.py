@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from typing import Final
 
 from pulumi_policy import (
@@ -14,6 +16,10 @@ from entra_vocabulary import resource_types as types
 from entra_vocabulary.first_party import first_party_name
 
 ADDITIONAL_FIRST_PARTY: Final = "additionalFirstPartyClientIds"
+
+PRODUCTION_STACKS: Final = ("prod*",)
+"""The stacks both stewardship knobs (``protectedStacks``, ``ownerAllowlistRequiredOn``) treat
+as production unless configured: one naming convention, one default."""
 
 
 def ours_to_steward(args: ResourceValidationArgs) -> bool:
@@ -36,3 +42,9 @@ def stack_of(urn: str) -> str | None:
     if not urn.startswith(prefix) or "::" not in urn:
         return None
     return urn[len(prefix) :].split("::", 1)[0]
+
+
+def stack_matches(stack: str, patterns: Sequence[str]) -> bool:
+    """Whether a stack name matches one of a knob's stack patterns (``protectedStacks``,
+    ``ownerAllowlistRequiredOn``): fnmatch, case-sensitive, whatever the platform."""
+    return any(fnmatchcase(stack, pattern) for pattern in patterns)

@@ -146,6 +146,17 @@ class Findings:
             return False
         return True
 
+    def refuse_set(self, props: object, key: str, why: str, where: str = "") -> bool:
+        """Whether ``props[key]``, a property that must stay unset, is set: then a violation
+        "<where><key> is set (<value>)<why>". Set is set even when the value is unknown (shown
+        as "unknown during preview"): what it would be does not matter."""
+        value = read(props, key)
+        if value is None:
+            return False
+        shown = "unknown during preview" if value is UNKNOWN else text(value)
+        self.violation(f"{where}{key} is set ({shown}){why}")
+        return True
+
     def unknown(self, what: str) -> None:
         """Record a value that decides the outcome but is unknown during the preview."""
         if what not in self.unknowns:
