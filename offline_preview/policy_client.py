@@ -200,19 +200,30 @@ class PolicyPackClient:
     def __init__(
         self,
         pack_directory: Path = PACK_DIRECTORY,
-        python: str = sys.executable,
+        python: str | None = None,
         engine_address: str = "127.0.0.1:0",
         startup_timeout: float = 60.0,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        """Describe the pack to run; nothing starts before ``start()``."""
+        """Describe the pack to run; nothing starts before ``start()``.
+
+        ``python``: a virtualenv built from the pack folder's own ``requirements.txt`` (which
+        installs the folder's ``src/``, as the Pulumi CLI builds it). Default: this interpreter,
+        with the folder's ``src/`` first on the pack's path, so that the folder's own
+        ``entra_guard`` and ``entra_vocabulary`` judge, never the ones installed here: on a pull
+        request the gate is the target branch's pack folder, while this interpreter has the pull
+        request's packages installed.
+        """
         self._pack_directory = pack_directory
-        self._python = python
+        self._python = sys.executable if python is None else python
         self._engine_address = engine_address
         self._startup_timeout = startup_timeout
+        base = dict(os.environ if env is None else env)
+        if python is None:
+            base["PYTHONPATH"] = str((pack_directory / "src").resolve())
         # The pack believes the offline preview's pinned clock (SOURCE_DATE_EPOCH) only when
         # told it runs under this client: never in a real `pulumi preview` or `pulumi up`.
-        self._env = {**(os.environ if env is None else env), "PRIVILEGE_SECURE_OFFLINE_CLOCK": "1"}
+        self._env = {**base, "PRIVILEGE_SECURE_OFFLINE_CLOCK": "1"}
         self._process: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
         self._port_ready = threading.Event()

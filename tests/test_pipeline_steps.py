@@ -140,7 +140,7 @@ def test_a_stack_s_own_offline_preview_stops_its_up_only_on_a_violation(
 ) -> None:
     """A violation is a verdict; exit 2 or 3 (a `secure:` owners list it cannot decrypt) is not,
     and `pulumi up` checks the config and runs the pack itself: a warning, never a block."""
-    fake(tmp_path / "venv" / "bin" / "python", f"echo '### preview'\nexit {code}")
+    fake(tmp_path / ".venv-preview" / "bin" / "python", f"echo '### preview'\nexit {code}")
     run = run_step(
         tmp_path, "stack-offline-preview.sh", env={**PLATFORMS[platform], "STACK": "contoso"}
     )
@@ -171,6 +171,9 @@ def test_the_pack_config_is_resolved_as_the_offline_preview_does(
     run = run_step(tmp_path, "pack-config.sh", str(policies), stack)
     assert run.returncode == 0, run.stderr
     assert Path(run.stdout.strip()) == policy_pack_config(policies, stack)
+    # the fallback pins no principal: said, on stderr (stdout is the path)
+    warned = f"No pack config of its own for stack {stack}" in run.stderr
+    assert warned is (stack == "dev")
 
 
 # --- pulumi preview, up and the drift check ---------------------------------------------------

@@ -262,6 +262,10 @@ def test_preview_up_and_drift_run_the_shared_steps_in_both_pipelines() -> None:
         if s.startswith("pipelines/steps/virtualenvs.sh program ")
     ]
     assert venvs == 'pipelines/steps/virtualenvs.sh program "$GATE/policies"'
+    # `up` runs the program in a virtualenv of requirements.txt only, the offline preview apart
+    for path, job in ((GITHUB_WORKFLOW, "up"), (AZURE_STACK_PIPELINE, "Up")):
+        calls = [s for name, _, s in shell_steps(path) if name == job and "virtualenvs.sh" in s]
+        assert calls == ["pipelines/steps/virtualenvs.sh deploy policies"], path.name
 
 
 def test_azure_fans_out_one_run_per_stack_file() -> None:

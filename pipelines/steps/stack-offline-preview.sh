@@ -4,11 +4,12 @@
 # file does not stop this one. The summary shows what `up` will grant. Exit 1 (a mandatory
 # violation) stops this stack. Exit 2 or 3 is no verdict (say, a `secure:` owners list the
 # offline preview cannot decrypt): a warning, and `pulumi up` still checks the config itself and
-# runs the policy pack on the real plan.
+# runs the policy pack on the real plan. It runs in .venv-preview (virtualenvs.sh deploy), apart from
+# the program's virtualenv that `pulumi up` uses.
 set -euo pipefail
 source "$(dirname "$0")/ci.sh"
 status=0
-venv/bin/python -m offline_preview --stack "$STACK" --policy-pack policies --format markdown > preview.md || status=$?
+.venv-preview/bin/python -m offline_preview --stack "$STACK" --policy-pack policies --format markdown > preview.md || status=$?
 ci_summary preview.md
 if [ "$status" -eq 1 ]; then exit 1; fi
 if [ "$status" -ne 0 ]; then

@@ -3,6 +3,7 @@ pack README's table says what they say."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from entra_guard.declaration import Declaration, Kind, build
 from entra_guard.guardrails import DECLARATIONS, build_policies
 from entra_guard.helpers.pack_clock import utc_now
 
-README = Path(__file__).resolve().parents[2] / "policies" / "README.md"
+PACK = Path(__file__).resolve().parents[2] / "policies"
+README = PACK / "README.md"
 ROW = re.compile(
-    r"^\| `(?P<name>[a-z-]+)`(?: \(new\))? \| (?P<level>\w+) \| (?P<severity>\w+) \| "
+    r"^\| `(?P<name>[a-z-]+)` \| (?P<level>\w+) \| (?P<severity>\w+) \| "
     r"(?P<kind>resource|stack) \|$"
 )
 
@@ -52,3 +54,18 @@ def test_a_declaration_needs_exactly_one_validate_function() -> None:
     )
     with pytest.raises(ValueError, match=r"^x: set exactly one of validate and validate_at$"):
         build(both, utc_now)
+
+
+def test_the_example_config_is_the_declared_defaults() -> None:
+    """Every pipeline falls back to config.example.json for a stack without its own config: it
+    must be exactly what the pack does with no config (each declared level, each knob's declared
+    default), or a tightened manifest would leave the gate silently looser."""
+    example = json.loads((PACK / "config.example.json").read_text())
+    declared = {
+        d.name: {
+            "enforcementLevel": d.level.value,
+            **{knob: schema["default"] for knob, schema in d.knobs.items() if "default" in schema},
+        }
+        for d in DECLARATIONS
+    }
+    assert example == declared

@@ -10,6 +10,7 @@ from typing import Final
 
 import pytest
 
+from entra_guard.guardrails import DECLARATIONS
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.unknown import UNKNOWN
 from mock_engine.engine import DeclaredResource
@@ -32,29 +33,9 @@ from tests.policies.policy_harness import (
 )
 
 EXAMPLE_CONFIG: Final = PACK_DIRECTORY / "config.example.json"
-POLICY_LEVELS: Final = {
-    "graph-application-permissions-allowlist": "mandatory",
-    "graph-delegated-permissions-allowlist": "mandatory",
-    "directory-role-allowlist": "mandatory",
-    "client-secret-expiry": "mandatory",
-    "client-secret-count": "mandatory",
-    "single-tenant-application": "mandatory",
-    "no-interactive-sign-in-surface": "mandatory",
-    "consent-matches-request": "mandatory",
-    "graph-service-principal-not-managed": "mandatory",
-    "owners-restricted": "advisory",
-    "protect-production": "advisory",
-    "resource-types-allowlist": "mandatory",
-    "credentials-client-secrets-only": "mandatory",
-    "client-secret-expired": "advisory",
-    "owners-from-component": "mandatory",
-    "directory-role-paths": "mandatory",
-    "grant-recipients": "mandatory",
-    "single-manifest": "mandatory",
-    "declared-by-the-component": "mandatory",
-    "component-shape": "mandatory",
-    "pinned-principal": "mandatory",
-}
+POLICY_LEVELS: Final = {d.name: d.level.value for d in DECLARATIONS}
+"""Each policy's default level, as declared (the pack README's table pins them: see
+test_policy_declarations.py); over the protocol the pack must report exactly these."""
 
 
 USER_READWRITE_CONSENT = "privilege-secure-consent-User.ReadWrite.All"

@@ -20,6 +20,15 @@ from offline_preview.policy_client import PACK_DIRECTORY, PolicyPackClient
 from tests.clock import pinned_environment
 from tests.policies.program_harness import DEV, ProgramRuns, Scenario, judge_stack
 
+PUBLISHED = shutil.ignore_patterns(
+    *(
+        line.rstrip("/")
+        for line in (PACK_DIRECTORY / ".gitignore").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+)
+"""What ``pulumi policy publish`` leaves out of the upload: the pack folder's own .gitignore."""
+
 GLOBAL_ADMINISTRATOR_RUN = Scenario(
     DEV, "4.1", preview=True, overrides=(("manageGlobalAdministrators", "true"),)
 )
@@ -31,11 +40,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The pack folder alone and a virtualenv with its requirements and nothing of this repo."""
     root = tmp_path_factory.mktemp("published")
     folder = root / "entra-guard-as-published"
-    shutil.copytree(
-        PACK_DIRECTORY,
-        folder,
-        ignore=shutil.ignore_patterns("venv", "__pycache__", "*.egg-info", "build"),
-    )
+    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
     venv.create(root / "venv", with_pip=True)
     python = root / "venv" / "bin" / "python"
     subprocess.run(
@@ -87,3 +92,27 @@ def test_the_pack_folder_alone_judges_a_stack_as_the_repository_does(
     assert alone == judge_stack(running_pack, resources, scenario.stack)
     if scenario is GLOBAL_ADMINISTRATOR_RUN:
         assert [d.policy_name for d in alone.mandatory] == ["directory-role-allowlist"]
+
+
+def test_a_pack_folder_judges_with_its_own_policies_not_the_installed_ones(
+    tmp_path: Path, running_pack: PolicyPackClient, runs: ProgramRuns
+) -> None:
+    """On a pull request the gate is the target branch's pack folder, started by an interpreter
+    that has the pull request's ``entra_guard`` installed (the offline preview's). The folder's
+    own policies must judge: here the gate's copy refuses every directory role, the installed
+    pack only Global Administrator."""
+    gate = tmp_path / "target-branch" / "policies"
+    shutil.copytree(PACK_DIRECTORY, gate, ignore=PUBLISHED)
+    policy = gate / "src" / "entra_guard" / "directory_roles.py"
+    source = policy.read_text()
+    check = "if name is None or name not in self.allowed:"
+    assert check in source
+    policy.write_text(source.replace(check, "if True:"))
+    scenario = Scenario(DEV, "4.1", preview=True)
+    resources = runs.get(scenario).resources
+    env = pinned_environment()
+    with PolicyPackClient(pack_directory=gate, env=env) as gate_pack:
+        by_the_gate = judge_stack(gate_pack, resources, scenario.stack)
+    by_the_installed_pack = judge_stack(running_pack, resources, scenario.stack)
+    assert [d.policy_name for d in by_the_installed_pack.mandatory] == []
+    assert [d.policy_name for d in by_the_gate.mandatory] == ["directory-role-allowlist"]
