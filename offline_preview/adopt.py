@@ -36,11 +36,11 @@ from components.config import args_from_config
 from components.settings import InvalidSettingError
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import ClockError, rotation_clock
+from entra_vocabulary.labels import describe_permission_id, graph_permission_by_id
 from entra_vocabulary.limits import MAX_SECRET_LIFETIME_DAYS
 from entra_vocabulary.manifests import MANIFESTS, Manifest
 from entra_vocabulary.microsoft_ids import (
     DIRECTORY_ROLE_TEMPLATE_IDS,
-    GRAPH_PERMISSIONS,
     MICROSOFT_GRAPH_APP_ID,
     MICROSOFT_GRAPH_DISPLAY_NAME,
     PermissionType,
@@ -516,15 +516,15 @@ def _permission_id(name: str, kind: PermissionType) -> str:
 
 
 def _request_label(permission_id: str, kind: str) -> str:
-    """``Directory.ReadWrite.All (19dbc75e-…)``, or the id with how to name it."""
+    """``Mail.Send (b633e1c5-…)`` for any permission Microsoft publishes (its full table, as the
+    pack names them); an id it does not publish, with how to ask the tenant for its name."""
     permission_type = PermissionType.APPLICATION if kind == "Role" else PermissionType.DELEGATED
-    for permission in GRAPH_PERMISSIONS:
-        if permission.id == permission_id and permission.type is permission_type:
-            return f"{permission.name} ({permission_id})"
+    if graph_permission_by_id(permission_id, permission_type) is not None:
+        return describe_permission_id(permission_id, permission_type)
     where = "appRoles" if kind == "Role" else "oauth2PermissionScopes"
     return (
-        f"{permission_type.value.lower()} permission {permission_id} (not in "
-        "policies/src/entra_vocabulary/microsoft_ids.py; its name: "
+        f"{permission_type.value.lower()} permission {permission_id} (Microsoft Graph publishes "
+        "no such id in policies/src/entra_vocabulary/graph_permission_ids.md; its name: "
         f"az ad sp show --id {MICROSOFT_GRAPH_APP_ID} "
         f"--query \"{where}[?id=='{permission_id}'].value\")"
     )

@@ -14,6 +14,7 @@ import pytest
 
 from entra_vocabulary import resource_types as types
 from mock_engine.engine import REPOSITORY, ProgramRun, run_program
+from offline_preview.adopt import _request_label
 from offline_preview.cli import main
 from tests.conftest import NOW
 
@@ -120,9 +121,11 @@ def test_extras_are_named_with_how_to_remove_each(capsys: pytest.CaptureFixture[
         "az rest --method DELETE --url https://graph.microsoft.com/v1.0/servicePrincipals/"
         f"{sp}/appRoleAssignments/S3qF5Xd4m0KxR7PvYz2bW5Cv1Nx8GhTq4JkZr7DyLbM"
     )
-    unnamed = next(what for what in extras if "b633e1c5-b582-4048-a93e-9f11b44c7e96" in what)
-    assert "not in policies/src/entra_vocabulary/microsoft_ids.py" in unnamed
-    assert "appRoles[?id=='b633e1c5-b582-4048-a93e-9f11b44c7e96'].value" in unnamed
+    # a permission no manifest asks for is still named, from Microsoft's full table
+    assert (
+        "admin consent to Mail.Send (b633e1c5-b582-4048-a93e-9f11b44c7e96) (Microsoft Graph)"
+        in (extras)
+    )
     assert extras["directory role Privileged Authentication Administrator, tenant-wide"].endswith(
         "/roleManagement/directory/roleAssignments/Qm7Tg2Xb9kEvL4pWc1sNzEqJ8nHvW3kD5tYbMxRa2Lc-1-e"
     )
@@ -520,3 +523,11 @@ def test_as_a_process_like_a_user_runs_it(tmp_path: Path) -> None:
     assert broken.stdout == ""
     assert broken.stderr.startswith(f"error: {tmp_path}: incomplete export, missing ")
     assert broken.stderr.count("\n") == 1
+
+
+def test_a_permission_microsoft_does_not_publish_says_how_to_name_it() -> None:
+    made_up = "0b5e2d4c-1a3f-4e6d-9c8b-7a6f5e4d3c2b"
+    label = _request_label(made_up, "Role")
+    assert label.startswith(f"application permission {made_up} (Microsoft Graph publishes no")
+    assert f"appRoles[?id=='{made_up}'].value" in label
+    assert _request_label(made_up, "Scope").startswith(f"delegated permission {made_up} (")
