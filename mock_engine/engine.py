@@ -190,7 +190,7 @@ class EngineMocks(pulumi_mocks.Mocks):
         raise NotImplementedError(f"the offline engine does not answer invoke {args.token}")
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        if args.typ == "pulumi:pulumi:StackReference":
+        if args.typ == types.STACK_REFERENCE:
             return self._stack_reference(str(args.inputs.get("name", args.name)))
         if not args.custom:
             return "", {}
@@ -500,7 +500,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         inputs, secret_inputs = _plain_properties(
             rpc.deserialize_properties(request.object, keep_unknowns=True)
         )
-        if request.type.startswith("pulumi:providers:"):
+        if request.type.startswith(types.PROVIDER_PREFIX):
             # As the engine does: a provider's plugin version and download URL become inputs.
             if request.version:
                 inputs["version"] = request.version
@@ -510,7 +510,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         started = 0.0 if self.engine_mocks.preview else self.timeline.start(request, inputs)
         response: resource_pb2.RegisterResourceResponse
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        if request.type == "pulumi:pulumi:Stack":
+        if request.type == types.STACK:
             return response
         outputs, _ = _plain_properties(rpc.deserialize_properties(response.object))
         self.timeline.finish(response.urn, request.type, started, inputs, outputs)

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, NotRequired, TypedDict
 
-from components.app_registration import TYPE_TOKEN as COMPONENT_TYPE
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.labels import permission_label, permission_name, role_label, role_name
 from entra_vocabulary.microsoft_ids import (
@@ -346,7 +345,7 @@ def _tree_order(resource: DeclaredResource) -> tuple[int, str]:
 
 
 def _component_urns(run: ProgramRun) -> set[str]:
-    return {r.urn for r in run.resources if r.type == COMPONENT_TYPE}
+    return {r.urn for r in run.resources if r.type == types.COMPONENT}
 
 
 def _grants(resources: Sequence[DeclaredResource]) -> Grants:

@@ -51,7 +51,6 @@ _PROVIDER_CREDENTIALS: Final = (
 """Provider inputs that choose whom it signs in as (red team RT-48, R2-02)."""
 
 
-AZUREAD_PROVIDER: Final = "pulumi:providers:azuread"
 PUBLIC_CLOUD_ENVIRONMENTS: Final = frozenset({"global", "public"})
 """The azuread provider's documented ``environment`` values for the public cloud (its schema:
 ``global``, also ``public``; the default). Sovereign clouds are another tenant altogether."""
@@ -97,7 +96,7 @@ def _check_provider(args: ResourceValidationArgs, findings: Findings) -> None:
         ": a provider plugin from elsewhere runs with the deployer's credentials and shows the "
         "pack whatever inputs it likes",
     )
-    azuread = args.resource_type == AZUREAD_PROVIDER
+    azuread = args.resource_type == types.AZUREAD_PROVIDER
     if azuread:
         _check_azuread_endpoints(args, findings)
     if args.opts.parent is None and not azuread:
@@ -135,7 +134,7 @@ def validate_client_secrets_only(
             "credentials allowed are the client secrets the privilegesecure:index:AppRegistration "
             "component issues and rotates"
         )
-    elif kind.startswith("pulumi:providers:"):
+    elif kind.startswith(types.PROVIDER_PREFIX):
         _check_provider(args, findings)
     elif kind == types.APPLICATION:
         passwords = blocks(read(args.props, "password"))

@@ -56,8 +56,14 @@ GET_SERVICE_PRINCIPAL: Final = _azuread("getServicePrincipal")
 Microsoft Graph's service principal."""
 
 STACK: Final = "pulumi:pulumi:Stack"
-PROVIDERS: Final = "pulumi:providers:*"
-"""Every provider resource (``pulumi:providers:azuread``, the default one included)."""
+STACK_REFERENCE: Final = "pulumi:pulumi:StackReference"
+"""Another stack's outputs (the consumer example reads ours so)."""
+PROVIDER_PREFIX: Final = "pulumi:providers:"
+"""What every provider resource's type starts with, the default providers included."""
+PROVIDERS: Final = f"{PROVIDER_PREFIX}*"
+"""Every provider resource, as an allowlist pattern."""
+AZUREAD_PROVIDER: Final = f"{PROVIDER_PREFIX}azuread"
+"""The azuread provider (an explicit one, or the default provider of the stack)."""
 COMPONENT: Final = "privilegesecure:index:AppRegistration"
 """Our component (``components.app_registration.TYPE_TOKEN`` is this)."""
 
