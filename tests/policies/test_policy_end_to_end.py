@@ -39,6 +39,7 @@ from offline_preview.verdict import PolicyVerdict
 from tests.policies.mutations import (
     GLOBAL_ADMINISTRATOR_ID,
     MUTATIONS,
+    Declared,
     Mutation,
     app_role_id_of,
     consent_to,
@@ -280,7 +281,7 @@ def test_a_bad_change_is_only_advisory_when_the_pack_config_says_so(
     running_pack: PolicyPackClient, runs: ProgramRuns
 ) -> None:
     resources = runs.get(Scenario(DEV, "4.1", preview=True)).resources
-    mutated, offender = multi_tenant(resources, runs.now)
+    mutated, offender = multi_tenant(Declared(resources, runs.now))
 
     verdict = judge_stack(running_pack, mutated, pack_config={"all": "advisory"})
 
