@@ -31,6 +31,7 @@ from entra_vocabulary.microsoft_ids import (
     graph_permission,
 )
 from mock_engine.engine import DEPLOYER_OBJECT_ID, GRAPH_OBJECT_ID, fake_guid
+from tests.policies.bad_change import BadChange
 
 ATTACKER: Final = fake_guid("attacker", "user")
 """The attacker's own user object id."""
@@ -64,13 +65,9 @@ def _nothing_before() -> None:
 
 
 @dataclass(frozen=True)
-class Attack:
+class Attack(BadChange):
     """One way to get more power or a sign-in, and the mandatory violation that stops it."""
 
-    id: str
-    policy: str
-    needle: str
-    """Text the violation must contain (in both modes)."""
     offenders: tuple[str, ...]
     """Names of the resources the violation may be reported on."""
     after: AfterProgram = _nothing_after
@@ -93,7 +90,7 @@ def attack(
     """Declare the attack below and the mandatory violation that must stop it."""
 
     def register(after: AfterProgram) -> AfterProgram:
-        DECLARED.append(Attack(id, policy, needle, offenders, after, **options))
+        DECLARED.append(Attack(id, policy, (needle,), offenders, after, **options))
         return after
 
     return register
@@ -1264,28 +1261,28 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "inline-password-on-the-application",
         _CREDENTIALS,
-        "password (the Application's inline client secret) is set",
+        ("password (the Application's inline client secret) is set",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _inline_password),
     ),
     Attack(
         "secret-lifetime-widened-in-the-component",
         "client-secret-expiry",
-        "days ahead (the latest allowed today is",
+        ("days ahead (the latest allowed today is",),
         ("privilege-secure-client-secret-a", "privilege-secure-client-secret-b"),
         before=_transform(types.APPLICATION_PASSWORD, _far_end_date),
     ),
     Attack(
         "multi-tenant-application",
         "single-tenant-application",
-        "signInAudience is AzureADMultipleOrgs",
+        ("signInAudience is AzureADMultipleOrgs",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _multi_tenant),
     ),
     Attack(
         "owner-outside-the-allowlist",
         _OWNERS,
-        f"owners[0] {ATTACKER} is not in allowedOwnerObjectIds",
+        (f"owners[0] {ATTACKER} is not in allowedOwnerObjectIds",),
         (APPLICATION, "privilege-secure-service-principal"),
         overrides=(("owners", f'["{ATTACKER}"]'),),
         pack_config={"owners-from-component": {"allowedOwnerObjectIds": [DEPLOYER_OBJECT_ID]}},
@@ -1293,28 +1290,28 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "rt09-single-sign-on-on-the-service-principal",
         "no-interactive-sign-in-surface",
-        "preferredSingleSignOnMode is set (saml)",
+        ("preferredSingleSignOnMode is set (saml)",),
         ("privilege-secure-service-principal",),
         before=_transform(types.SERVICE_PRINCIPAL, _single_sign_on),
     ),
     Attack(
         "rt41-exposed-api-on-the-application",
         "no-interactive-sign-in-surface",
-        "api.oauth2PermissionScopes is set",
+        ("api.oauth2PermissionScopes is set",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _exposed_api),
     ),
     Attack(
         "rt51-lower-case-role-type",
         "graph-application-permissions-allowlist",
-        ".type is role; only Role",
+        (".type is role; only Role",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _lower_case_role_type),
     ),
     Attack(
         "rt15-permission-of-the-other-manifest",
         "single-manifest",
-        "4.1 does not have UserAuthenticationMethod.ReadWrite.All",
+        ("4.1 does not have UserAuthenticationMethod.ReadWrite.All",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _manifest_mix),
     ),
@@ -1366,7 +1363,7 @@ def consent_only_outside_a_preview(app: AppRegistration) -> None:
 UPDATE_ONLY_ATTACK: Final = Attack(
     "rt47-consent-only-outside-a-preview",
     "declared-by-the-component",
-    "AppRoleAssignment declared outside the privilegesecure:index:AppRegistration component",
+    ("AppRoleAssignment declared outside the privilegesecure:index:AppRegistration component",),
     ("attack-update-only",),
     consent_only_outside_a_preview,
 )
@@ -1376,14 +1373,14 @@ UNSEEN_ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "rt32-retained-rotation",
         "retainOnDelete",
-        "privilege-secure-client-secret-a sets retainOnDelete",
+        ("privilege-secure-client-secret-a sets retainOnDelete",),
         ("privilege-secure-client-secret-a", "privilege-secure-client-secret-b"),
         before=_retain_on_delete(types.APPLICATION_PASSWORD),
     ),
     Attack(
         "rt33-consent-deleted-with-a-decoy",
         "deletedWith",
-        "privilege-secure-consent-kept sets deletedWith",
+        ("privilege-secure-consent-kept sets deletedWith",),
         ("privilege-secure-consent-kept",),
         consent_deleted_with_a_decoy,
     ),

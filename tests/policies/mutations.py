@@ -26,6 +26,7 @@ from mock_engine.engine import (
     DeclaredResource,
     fake_guid,
 )
+from tests.policies.bad_change import BadChange
 
 
 def app_role_id_of(name: str) -> str:
@@ -189,14 +190,10 @@ MutationFunction = Callable[[Declared], Mutated]
 
 
 @dataclass(frozen=True)
-class Mutation:
+class Mutation(BadChange):
     """A bad change to the declared resources, and the mandatory finding that must stop it."""
 
-    id: str
     change: MutationFunction
-    policy: str
-    needles: tuple[str, ...]
-    """Text the finding must contain: the offending permission or role by name (and id)."""
 
     def apply(self, resources: list[DeclaredResource], now: datetime) -> Mutated:
         return self.change(Declared(resources, now))
@@ -210,7 +207,7 @@ def expects(id: str, policy: str, *needles: str) -> Callable[[MutationFunction],
     """Declare the mutation below and the mandatory finding that must stop it."""
 
     def register(change: MutationFunction) -> MutationFunction:
-        MUTATIONS.append(Mutation(id, change, policy, needles))
+        MUTATIONS.append(Mutation(id, policy, needles, change))
         return change
 
     return register
