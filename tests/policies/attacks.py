@@ -163,6 +163,30 @@ def _a_third_secret_on_our_application(id: str) -> Callable[[AfterProgram], Afte
     return attack(id, _COUNT, f"ApplicationPassword '{THIRD_SECRET}'", (APPLICATION, THIRD_SECRET))
 
 
+def _permission(
+    permission_id: str, kind: str = "Role"
+) -> azuread.ApplicationRequiredResourceAccessResourceAccessArgs:
+    """One requested permission: ``Role`` (application) or ``Scope`` (delegated)."""
+    return azuread.ApplicationRequiredResourceAccessResourceAccessArgs(id=permission_id, type=kind)
+
+
+def _from_graph(
+    *permissions: azuread.ApplicationRequiredResourceAccessResourceAccessArgs,
+) -> azuread.ApplicationRequiredResourceAccessArgs:
+    """An application's request of these Microsoft Graph permissions."""
+    return azuread.ApplicationRequiredResourceAccessArgs(
+        resource_app_id=MICROSOFT_GRAPH_APP_ID, resource_accesses=list(permissions)
+    )
+
+
+def _type_not_allowed(
+    id: str, type_token: str, name: str
+) -> Callable[[AfterProgram], AfterProgram]:
+    """Declare an attack declaring ``name``, of a type the pack does not judge otherwise: the
+    types allowlist must refuse it."""
+    return attack(id, _TYPES, f"resource type {type_token} is not allowed", (name,))
+
+
 def _graph_consent(
     name: str,
     app_role_id: pulumi.Input[str],
@@ -431,16 +455,7 @@ def second_privileged_application(app: AppRegistration) -> None:
     azuread.Application(
         "attack-second-app",
         display_name="Helper",
-        required_resource_accesses=[
-            azuread.ApplicationRequiredResourceAccessArgs(
-                resource_app_id=MICROSOFT_GRAPH_APP_ID,
-                resource_accesses=[
-                    azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
-                        id=DIRECTORY_READWRITE_ALL, type="Role"
-                    )
-                ],
-            )
-        ],
+        required_resource_accesses=[_from_graph(_permission(DIRECTORY_READWRITE_ALL))],
     )
 
 
@@ -645,32 +660,17 @@ class _GraphCall(pulumi.dynamic.Resource):
         super().__init__(_GraphCaller(), name, {"target": target})
 
 
-@attack(
-    "dynamic-provider",
-    _TYPES,
-    "resource type pulumi-python:dynamic:Resource is not allowed",
-    ("attack-dynamic",),
-)
+@_type_not_allowed("dynamic-provider", "pulumi-python:dynamic:Resource", "attack-dynamic")
 def dynamic_provider(app: AppRegistration) -> None:
     _GraphCall("attack-dynamic", app.client_id)
 
 
-@attack(
-    "foreign-component",
-    _TYPES,
-    "resource type backdoor:index:Helper is not allowed",
-    ("attack-helper",),
-)
+@_type_not_allowed("foreign-component", "backdoor:index:Helper", "attack-helper")
 def foreign_component(app: AppRegistration) -> None:
     pulumi.ComponentResource("backdoor:index:Helper", "attack-helper")
 
 
-@attack(
-    "other-providers-resource",
-    _TYPES,
-    "resource type command:local:Command is not allowed",
-    ("attack-command",),
-)
+@_type_not_allowed("other-providers-resource", "command:local:Command", "attack-command")
 def other_provider(app: AppRegistration) -> None:
     pulumi.CustomResource(
         "command:local:Command",
@@ -679,12 +679,7 @@ def other_provider(app: AppRegistration) -> None:
     )
 
 
-@attack(
-    "backdoor-user",
-    _TYPES,
-    "resource type azuread:index/user:User is not allowed",
-    ("attack-user",),
-)
+@_type_not_allowed("backdoor-user", "azuread:index/user:User", "attack-user")
 def backdoor_user(app: AppRegistration) -> None:
     azuread.User(
         "attack-user",
@@ -694,11 +689,10 @@ def backdoor_user(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "custom-directory-role",
-    _TYPES,
-    "resource type azuread:index/customDirectoryRole:CustomDirectoryRole is not allowed",
-    ("attack-custom-role",),
+    "azuread:index/customDirectoryRole:CustomDirectoryRole",
+    "attack-custom-role",
 )
 def custom_directory_role(app: AppRegistration) -> None:
     azuread.CustomDirectoryRole(
@@ -714,21 +708,19 @@ def custom_directory_role(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "application-registration",
-    _TYPES,
-    "azuread:index/applicationRegistration:ApplicationRegistration is not allowed",
-    ("attack-registration",),
+    "azuread:index/applicationRegistration:ApplicationRegistration",
+    "attack-registration",
 )
 def application_registration(app: AppRegistration) -> None:
     azuread.ApplicationRegistration("attack-registration", display_name="Second door")
 
 
-@attack(
+@_type_not_allowed(
     "synchronization-secret",
-    _TYPES,
-    "azuread:index/synchronizationSecret:SynchronizationSecret is not allowed",
-    ("attack-sync-secret",),
+    "azuread:index/synchronizationSecret:SynchronizationSecret",
+    "attack-sync-secret",
 )
 def synchronization_secret(app: AppRegistration) -> None:
     azuread.SynchronizationSecret(
@@ -811,14 +803,7 @@ def _lower_case_role_type(props: dict[str, Any]) -> None:
     """RT-51: ``role`` instead of ``Role``: invisible to a check that compares exactly."""
     props["required_resource_accesses"] = [
         *props["required_resource_accesses"],
-        azuread.ApplicationRequiredResourceAccessArgs(
-            resource_app_id=MICROSOFT_GRAPH_APP_ID,
-            resource_accesses=[
-                azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
-                    id=APPLICATION_READWRITE_ALL, type="role"
-                )
-            ],
-        ),
+        _from_graph(_permission(APPLICATION_READWRITE_ALL, "role")),
     ]
 
 
@@ -889,16 +874,9 @@ def provider_signed_in_as_the_app(app: AppRegistration) -> None:
 
 def _manifest_mix(props: dict[str, Any]) -> None:
     """RT-15: a 4.1 app that also requests 26.03's UserAuthenticationMethod.ReadWrite.All."""
+    requested = props["required_resource_accesses"][0].resource_accesses
     props["required_resource_accesses"] = [
-        azuread.ApplicationRequiredResourceAccessArgs(
-            resource_app_id=MICROSOFT_GRAPH_APP_ID,
-            resource_accesses=[
-                *props["required_resource_accesses"][0].resource_accesses,
-                azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
-                    id=AUTHENTICATION_METHODS_READWRITE_ALL, type="Role"
-                ),
-            ],
-        )
+        _from_graph(*requested, _permission(AUTHENTICATION_METHODS_READWRITE_ALL))
     ]
 
 
@@ -952,11 +930,10 @@ def managed_exchange_online(app: AppRegistration) -> None:
     azuread.ServicePrincipal("attack-exchange", client_id=EXCHANGE_ONLINE, use_existing=True)
 
 
-@attack(
+@_type_not_allowed(
     "rt26-application-from-template",
-    _TYPES,
-    "azuread:index/applicationFromTemplate:ApplicationFromTemplate is not allowed",
-    ("attack-from-template",),
+    "azuread:index/applicationFromTemplate:ApplicationFromTemplate",
+    "attack-from-template",
 )
 def application_from_template(app: AppRegistration) -> None:
     """RT-26: a twin app whose service principal the template creates implicitly."""
@@ -967,11 +944,10 @@ def application_from_template(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "rt30-conditional-access-switched-off",
-    _TYPES,
-    "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy is not allowed",
-    ("attack-ca",),
+    "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy",
+    "attack-ca",
 )
 def conditional_access_off(app: AppRegistration) -> None:
     """RT-30: the control that would stop a takeover's sign-ins, switched off."""
@@ -992,11 +968,10 @@ def conditional_access_off(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "rt29-access-package-catalog",
-    _TYPES,
-    "azuread:index/accessPackageCatalog:AccessPackageCatalog is not allowed",
-    ("attack-catalog",),
+    "azuread:index/accessPackageCatalog:AccessPackageCatalog",
+    "attack-catalog",
 )
 def access_package_catalog(app: AppRegistration) -> None:
     """RT-29: entitlement management, a path to a privileged group."""
@@ -1203,12 +1178,7 @@ def decoy_component_with_our_type_token(app: AppRegistration) -> None:
     _Shelf("scratch")
 
 
-@attack(
-    "rt23-guest-invitation",
-    _TYPES,
-    "azuread:index/invitation:Invitation is not allowed",
-    ("attack-guest",),
-)
+@_type_not_allowed("rt23-guest-invitation", "azuread:index/invitation:Invitation", "attack-guest")
 def guest_invitation(app: AppRegistration) -> None:
     """RT-23."""
     azuread.Invitation(
@@ -1218,11 +1188,10 @@ def guest_invitation(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "rt41-pre-authorized-client",
-    _TYPES,
-    "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized is not allowed",
-    ("attack-pre-authorized",),
+    "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized",
+    "attack-pre-authorized",
 )
 def pre_authorized_client(app: AppRegistration) -> None:
     """RT-41."""
