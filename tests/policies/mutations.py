@@ -150,6 +150,26 @@ class Declared:
         )
         return [*self.resources, added], (reported_on or added).urn
 
+    def add_linked(
+        self,
+        target: DeclaredResource,
+        key: str,
+        name: str,
+        type_token: str,
+        inputs: dict[str, Any],
+        reported_on: DeclaredResource | None = None,
+    ) -> Mutated:
+        """A resource next to ``target`` whose input ``key`` holds ``target``'s id, as the engine
+        receives it (unknown during a preview) with its property dependency on ``target``."""
+        return self.add(
+            target,
+            name,
+            {key: target.id or UNKNOWN, **inputs},
+            type_token,
+            links={key: (target.urn,)},
+            reported_on=reported_on,
+        )
+
     def remove(self, target: DeclaredResource, reported_on: DeclaredResource) -> Mutated:
         """The stack without ``target``; the finding lands on ``reported_on``."""
         return [r for r in self.resources if r is not target], reported_on.urn
@@ -171,16 +191,6 @@ def _requesting(permission_id: str, kind: str) -> Edit:
         _graph_access(inputs)["resourceAccesses"].append({"id": permission_id, "type": kind})
 
     return edit
-
-
-def _id_of(resource: DeclaredResource) -> object:
-    """How another resource's input holding ``resource.id`` reaches the engine."""
-    return resource.id or UNKNOWN
-
-
-def _linked_to(resource: DeclaredResource, key: str) -> dict[str, tuple[str, ...]]:
-    """The property dependency of an input ``key`` holding ``resource``'s id."""
-    return {key: (resource.urn,)}
 
 
 # --- the declarations ---------------------------------------------------------------------------
@@ -332,17 +342,12 @@ def consented_extra_app_role(program: Declared) -> Mutated:
     f"roleIds[0]: application permission Application.ReadWrite.All ({APPLICATION_READWRITE_ALL})",
 )
 def api_access_extra_app_role(program: Declared) -> Mutated:
-    application = program.application
-    return program.add(
-        application,
+    return program.add_linked(
+        program.application,
+        "applicationId",
         "privilege-secure-graph-access",
-        {
-            "applicationId": _id_of(application),
-            "apiClientId": MICROSOFT_GRAPH_APP_ID,
-            "roleIds": [APPLICATION_READWRITE_ALL],
-        },
         types.APPLICATION_API_ACCESS,
-        links=_linked_to(application, "applicationId"),
+        {"apiClientId": MICROSOFT_GRAPH_APP_ID, "roleIds": [APPLICATION_READWRITE_ALL]},
     )
 
 
@@ -496,16 +501,12 @@ def third_secret(program: Declared) -> Mutated:
 )
 def service_principal_secret(program: Declared) -> Mutated:
     """A third secret, on the service principal: it counts for the application too."""
-    service_principal = program.service_principal
-    return program.add(
-        service_principal,
+    return program.add_linked(
+        program.service_principal,
+        "servicePrincipalId",
         "privilege-secure-sp-secret",
-        {
-            "servicePrincipalId": _id_of(service_principal),
-            "endDate": program.latest_secret.inputs["endDate"],
-        },
         types.SERVICE_PRINCIPAL_PASSWORD,
-        links=_linked_to(service_principal, "servicePrincipalId"),
+        {"endDate": program.latest_secret.inputs["endDate"]},
         reported_on=program.application,
     )
 
@@ -573,11 +574,10 @@ def fallback_public_client(program: Declared) -> Mutated:
     f"redirectUris is set ({SIGN_IN_URI})",
 )
 def split_redirect_uris(program: Declared) -> Mutated:
-    application = program.application
-    return program.add(
-        application,
+    return program.add_linked(
+        program.application,
+        "applicationId",
         "privilege-secure-redirect-uris",
-        {"applicationId": _id_of(application), "type": "Web", "redirectUris": [SIGN_IN_URI]},
         types.APPLICATION_REDIRECT_URIS,
-        links=_linked_to(application, "applicationId"),
+        {"type": "Web", "redirectUris": [SIGN_IN_URI]},
     )
