@@ -13,20 +13,26 @@ Run: ``venv/bin/python bench/fleet_preview_speed.py``.
 
 from __future__ import annotations
 
-import argparse
-import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench.side_by_side import Side, compare, rounds_from_command_line
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 TENANTS = 20
-ONE_STACK = [sys.executable, "-m", "offline_preview", "--stack", "dev"]
-FLEET = [sys.executable, "-m", "offline_preview", "--all-stacks"]
+ONE_STACK = Side(
+    "one stack",
+    "one stack (dev + policy pack)",
+    [sys.executable, "-m", "offline_preview", "--stack", "dev"],
+)
+FLEET = Side(
+    "fleet",
+    f"fleet ({TENANTS} tenants + dev, --all-stacks)",
+    [sys.executable, "-m", "offline_preview", "--all-stacks"],
+)
 
 
 def tenant_stack(number: int) -> str:
@@ -57,35 +63,13 @@ def copy_repository(target: Path) -> None:
         (target / f"Pulumi.tenant-{number:02d}.yaml").write_text(tenant_stack(number))
 
 
-def timed(command: list[str], directory: Path) -> float:
-    start = time.perf_counter()
-    # Exit code 1 is expected: the Global Administrator tenants fail the pack without approval.
-    result = subprocess.run(command, cwd=directory, stdout=subprocess.DEVNULL)
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command[1:])} exited {result.returncode}")
-    return time.perf_counter() - start
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=10)
-    rounds = parser.parse_args().rounds
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1790000000")
+    rounds = rounds_from_command_line(__doc__.splitlines()[0], default=10)
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         copy_repository(directory)
-        timed(ONE_STACK, directory), timed(FLEET, directory)  # warm the bytecode caches
-        singles: list[float] = []
-        fleets: list[float] = []
-        for _ in range(rounds):
-            singles.append(timed(ONE_STACK, directory))
-            fleets.append(timed(FLEET, directory))
-    ratios = [f / s for f, s in zip(fleets, singles, strict=True)]
-    print(f"rounds: {rounds} on {os.cpu_count()} cores")
-    print(f"one stack (dev + policy pack):          median {statistics.median(singles):.3f} s")
-    fleet = statistics.median(fleets)
-    print(f"fleet ({TENANTS} tenants + dev, --all-stacks): median {fleet:.3f} s")
-    print(f"ratio fleet/one stack: median {statistics.median(ratios):.2f} (target <= 3.0)")
+        # Exit code 1 is expected: the Global Administrator tenants fail the pack without approval.
+        compare(ONE_STACK, FLEET, rounds, directory, target=3.0, exit_codes=(0, 1))
 
 
 if __name__ == "__main__":

@@ -10,41 +10,27 @@ Run: ``venv/bin/python bench/offline_preview_speed.py``.
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from bench.side_by_side import Side, compare, rounds_from_command_line
+
 REPOSITORY = Path(__file__).resolve().parent.parent
-FLOOR = [sys.executable, "-c", "import pulumi, pulumi_azuread"]
-PREVIEW = [sys.executable, "-m", "offline_preview", "--stack", "dev"]
-
-
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, cwd=REPOSITORY, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+FLOOR = Side(
+    "floor",
+    "floor   (import pulumi, pulumi_azuread)",
+    [sys.executable, "-c", "import pulumi, pulumi_azuread"],
+)
+PREVIEW = Side(
+    "preview",
+    "preview (dev stack + policy pack)",
+    [sys.executable, "-m", "offline_preview", "--stack", "dev"],
+)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    rounds = parser.parse_args().rounds
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1790000000")
-    timed(FLOOR), timed(PREVIEW)  # warm the bytecode caches; not counted
-    floors: list[float] = []
-    previews: list[float] = []
-    for _ in range(rounds):
-        floors.append(timed(FLOOR))
-        previews.append(timed(PREVIEW))
-    ratios = [p / f for p, f in zip(previews, floors, strict=True)]
-    print(f"rounds: {rounds} on {os.cpu_count()} cores")
-    print(f"floor   (import pulumi, pulumi_azuread): median {statistics.median(floors):.3f} s")
-    print(f"preview (dev stack + policy pack):       median {statistics.median(previews):.3f} s")
-    print(f"ratio preview/floor: median {statistics.median(ratios):.2f} (target <= 2.0)")
+    rounds = rounds_from_command_line(__doc__.splitlines()[0], default=15)
+    compare(FLOOR, PREVIEW, rounds, REPOSITORY, target=2.0)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,6 @@ class Setting:
 
     key: str
     """The stack config key (``privilege-secure-entra:<key>``), camelCase like every Pulumi key."""
-    arg: str
-    """The matching ``AppRegistrationArgs`` key."""
     allowed: str
     """What is allowed, in the words of the error message."""
     decode: Callable[[str], object]
@@ -54,6 +52,12 @@ class Setting:
     """``None``: the component decides (owners default to the deploying principal)."""
     plain: bool = True
     """Decides which resources exist, so it must be a plain value (never an output or secret)."""
+
+    @property
+    def arg(self) -> str:
+        """The matching ``AppRegistrationArgs`` key: ``key`` in snake_case, as Pulumi's Python
+        SDKs name a camelCase property, derived so that the two cannot drift apart."""
+        return re.sub(r"(?<!^)([A-Z])", r"_\1", self.key).lower()
 
     def refuse(self, name: str, shown_value: str, where: str) -> InvalidSettingError:
         """The one-line error for a value this setting does not allow, under ``name``."""
@@ -133,10 +137,14 @@ def _is_owner_list(value: object) -> bool:
     return len({str(owner).lower() for owner in value}) == len(value)
 
 
+def _switch(key: str) -> Setting:
+    """A true/false knob, off unless the stack turns it on."""
+    return Setting(key, "true or false", _decode_bool, _is_bool, default=False)
+
+
 SETTINGS: Final[tuple[Setting, ...]] = (
     Setting(
         key="displayName",
-        arg="display_name",
         allowed=f"a name of 1 to {MAX_DISPLAY_NAME_LENGTH} characters, not only spaces",
         decode=_decode_text,
         check=_is_display_name,
@@ -145,23 +153,14 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="privilegeSecureVersion",
-        arg="privilege_secure_version",
         allowed="one of " + ", ".join(repr(version) for version in MANIFESTS),
         decode=_decode_text,
         check=lambda value: value in MANIFESTS,
         default=DEFAULT_VERSION,
     ),
-    Setting(
-        key="manageGlobalAdministrators",
-        arg="manage_global_administrators",
-        allowed="true or false",
-        decode=_decode_bool,
-        check=_is_bool,
-        default=False,
-    ),
+    _switch("manageGlobalAdministrators"),
     Setting(
         key="secretLifetimeDays",
-        arg="secret_lifetime_days",
         allowed=f"a whole number of days from 1 to {MAX_SECRET_LIFETIME_DAYS} (the policy pack's "
         "client-secret-expiry maxLifetimeDays)",
         decode=_decode_int,
@@ -170,7 +169,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="secretVersion",
-        arg="secret_version",
         allowed="a whole number of 1 or more (raise it to replace the newest secret)",
         decode=_decode_int,
         check=_is_int_between(1, None),
@@ -178,7 +176,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="revokePreviousSecret",
-        arg="revoke_previous_secret",
         allowed="the end date of the previous client secret, as RFC 3339 UTC "
         "(e.g. 2026-12-20T00:00:00Z: the clientSecretRotatesAt output)",
         decode=_decode_text,
@@ -186,32 +183,16 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="owners",
-        arg="owners",
         allowed="a non-empty list of distinct object ids (GUIDs), e.g. "
         '["00000000-0000-0000-0000-000000000000"]',
         decode=_decode_json,
         check=_is_owner_list,
         plain=False,
     ),
-    Setting(
-        key="hybridTenant",
-        arg="hybrid_tenant",
-        allowed="true or false",
-        decode=_decode_bool,
-        check=_is_bool,
-        default=False,
-    ),
-    Setting(
-        key="protect",
-        arg="protect",
-        allowed="true or false",
-        decode=_decode_bool,
-        check=_is_bool,
-        default=False,
-    ),
+    _switch("hybridTenant"),
+    _switch("protect"),
     Setting(
         key="notes",
-        arg="notes",
         allowed=f"text of at most {MAX_NOTES_LENGTH} characters",
         decode=_decode_text,
         check=_is_notes,
@@ -219,7 +200,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="adopt",
-        arg="adopt",
         allowed="a JSON object with applicationObjectId, servicePrincipalObjectId and optionally "
         "appRoleAssignmentIds, delegatedPermissionGrantId, directoryRoleAssignmentIds "
         "(README: Adopting an existing registration)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from offline_preview.diff import PlanDiff
 from offline_preview.plan import Plan, PlannedResource
@@ -80,14 +80,28 @@ def _diff_lines(diff: PlanDiff) -> Iterator[str]:
         yield f"~ output {name} changed"
 
 
+def _text_section(title: str, lines: Iterable[str]) -> Iterator[str]:
+    """A section of the text format: a blank line, ``title:``, each line indented under it."""
+    yield ""
+    yield f"{title}:"
+    for line in lines:
+        yield f"  {line}"
+
+
+def _markdown_section(title: str, lines: Iterable[str]) -> Iterator[str]:
+    """A section of the markdown format: a blank line, a level-4 heading, a blank line, lines."""
+    yield ""
+    yield f"#### {title}"
+    yield ""
+    yield from lines
+
+
 def _text(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     yield f"Offline preview of stack {plan['stack']} (no tenant, no credentials, no Pulumi CLI)"
-    yield ""
-    yield f"Resources ({len(plan['resources'])}):"
     tree = _children(plan)
 
     def walk(resource: PlannedResource, depth: int) -> Iterator[str]:
-        pad = "  " * (depth + 1)
+        pad = "  " * depth
         flag = "  [protected]" if resource["protect"] else ""
         # Pulumi's own markers: `+` create, `=` import.
         op = "=" if "importId" in resource else "+"
@@ -99,26 +113,17 @@ def _text(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
         for child in tree.get(resource["urn"], []):
             yield from walk(child, depth + 1)
 
-    for root in _roots(plan):
-        yield from walk(root, 0)
-    yield ""
-    yield "Grants:"
-    for label, text in _grant_lines(plan):
-        yield f"  {label}: {text}"
-    yield ""
-    yield "Outputs:"
-    for name, output in plan["outputs"].items():
-        yield f"  {name}: {json.dumps(output['value'])}"
+    resources = (line for root in _roots(plan) for line in walk(root, 0))
+    yield from _text_section(f"Resources ({len(plan['resources'])})", resources)
+    yield from _text_section("Grants", (f"{label}: {text}" for label, text in _grant_lines(plan)))
+    outputs = plan["outputs"].items()
+    yield from _text_section(
+        "Outputs", (f"{name}: {json.dumps(output['value'])}" for name, output in outputs)
+    )
     if plan["warnings"]:
-        yield ""
-        yield "Warnings:"
-        for warning in plan["warnings"]:
-            yield f"  warning: {warning}"
+        yield from _text_section("Warnings", (f"warning: {w}" for w in plan["warnings"]))
     if diff is not None:
-        yield ""
-        yield "Compared to the earlier plan:"
-        for line in _diff_lines(diff):
-            yield f"  {line}"
+        yield from _text_section("Compared to the earlier plan", _diff_lines(diff))
     yield ""
     for finding in plan["unseenByThePack"]:
         yield (
@@ -139,23 +144,38 @@ def _markdown(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     yield f"### Offline preview of stack `{plan['stack']}`"
     yield ""
     yield f"**{_verdict_line(plan)}**"
-    yield ""
     if diff is not None:
-        yield "#### Compared to the base"
-        yield ""
-        yield "```diff"
-        yield from _diff_lines(diff)
-        yield "```"
-        yield ""
-    yield "#### What this stack grants"
-    yield ""
-    yield "| | |"
-    yield "|---|---|"
-    for label, text in _grant_lines(plan):
-        yield f"| {label} | {_cell(text)} |"
-    yield ""
-    yield "#### Resources"
-    yield ""
+        yield from _markdown_section("Compared to the base", ["```diff", *_diff_lines(diff), "```"])
+    grants = (f"| {label} | {_cell(text)} |" for label, text in _grant_lines(plan))
+    yield from _markdown_section("What this stack grants", ["| | |", "|---|---|", *grants])
+    yield from _markdown_section("Resources", _markdown_resources(plan))
+    outputs = (
+        f"| `{name}` | {_cell(json.dumps(output['value']))} |"
+        for name, output in plan["outputs"].items()
+    )
+    yield from _markdown_section("Outputs", ["| output | value |", "|---|---|", *outputs])
+    if plan["warnings"]:
+        yield from _markdown_section("Warnings", (f"- {w}" for w in plan["warnings"]))
+    if plan["unseenByThePack"]:
+        unseen = (
+            f"- `{_where(f['urn'])}` {f['check']}: {_cell(f['message'])}"
+            for f in plan["unseenByThePack"]
+        )
+        yield from _markdown_section("What the policy pack cannot see", unseen)
+    policy = plan["policy"]
+    if policy is not None and policy["violations"]:
+        findings = (
+            f"| {v['level']} | `{v['policy']}` | `{_where(v['urn'])}` | {_cell(v['message'])} |"
+            for v in policy["violations"]
+        )
+        yield from _markdown_section(
+            "Policy findings",
+            ["| level | policy | resource | message |", "|---|---|---|---|", *findings],
+        )
+
+
+def _markdown_resources(plan: Plan) -> Iterator[str]:
+    """The resources as a table, then the Mermaid diagram of what needs what."""
     yield "| resource | type | what it does |"
     yield "|---|---|---|"
     for resource in plan["resources"]:
@@ -168,35 +188,6 @@ def _markdown(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     yield "```mermaid"
     yield from mermaid(plan)
     yield "```"
-    yield ""
-    yield "#### Outputs"
-    yield ""
-    yield "| output | value |"
-    yield "|---|---|"
-    for name, output in plan["outputs"].items():
-        yield f"| `{name}` | {_cell(json.dumps(output['value']))} |"
-    if plan["warnings"]:
-        yield ""
-        yield "#### Warnings"
-        yield ""
-        for warning in plan["warnings"]:
-            yield f"- {warning}"
-    if plan["unseenByThePack"]:
-        yield ""
-        yield "#### What the policy pack cannot see"
-        yield ""
-        for finding in plan["unseenByThePack"]:
-            yield f"- `{_where(finding['urn'])}` {finding['check']}: {_cell(finding['message'])}"
-    policy = plan["policy"]
-    if policy is not None and policy["violations"]:
-        yield ""
-        yield "#### Policy findings"
-        yield ""
-        yield "| level | policy | resource | message |"
-        yield "|---|---|---|---|"
-        for v in policy["violations"]:
-            where = _where(v["urn"])
-            yield f"| {v['level']} | `{v['policy']}` | `{where}` | {_cell(v['message'])} |"
 
 
 def _where(urn: str) -> str:

@@ -15,14 +15,7 @@ from components.adoption import (
     NOT_IMPORTABLE,
     import_id,
 )
-from entra_vocabulary.resource_types import (
-    APP_ROLE_ASSIGNMENT,
-    APPLICATION,
-    APPLICATION_PASSWORD,
-    DELEGATED_PERMISSION_GRANT,
-    DIRECTORY_ROLE_ASSIGNMENT,
-    SERVICE_PRINCIPAL,
-)
+from entra_vocabulary import resource_types as types
 from mock_engine.engine import GRAPH_OBJECT_ID, REPOSITORY, UNKNOWN, ProgramRun, run_program
 from offline_preview.cli import main
 from tests.conftest import RunProgram
@@ -79,7 +72,7 @@ def test_nothing_else_is_imported_and_secrets_are_always_new(program: RunProgram
         "privilege-secure-client-secret-b",
         "privilege-secure-service-principal-replication",
     }
-    assert all(not r.import_id for r in run.of_type(APPLICATION_PASSWORD))
+    assert all(not r.import_id for r in run.of_type(types.APPLICATION_PASSWORD))
 
 
 def test_without_adopt_nothing_is_imported(program: RunProgram) -> None:
@@ -114,9 +107,10 @@ def test_adopted_objects_carry_their_own_ids_into_the_rest(program: RunProgram) 
     service_principal = run.named("privilege-secure-service-principal")
     assert application.outputs["objectId"] == APPLICATION_OBJECT_ID
     assert service_principal.outputs["objectId"] == SERVICE_PRINCIPAL_OBJECT_ID
-    for password in run.of_type(APPLICATION_PASSWORD):
+    for password in run.of_type(types.APPLICATION_PASSWORD):
         assert password.inputs["applicationId"] == f"/applications/{APPLICATION_OBJECT_ID}"
-    for assignment in run.of_type(APP_ROLE_ASSIGNMENT) + run.of_type(DIRECTORY_ROLE_ASSIGNMENT):
+    consents = run.of_type(types.APP_ROLE_ASSIGNMENT)
+    for assignment in consents + run.of_type(types.DIRECTORY_ROLE_ASSIGNMENT):
         assert assignment.inputs["principalObjectId"] == SERVICE_PRINCIPAL_OBJECT_ID
     assert run.outputs["applicationObjectId"].value == APPLICATION_OBJECT_ID
 
@@ -157,7 +151,7 @@ def test_the_26_03_manifest_adopts_its_second_role_and_no_grant(program: RunProg
     assert imports(run)["privilege-secure-role-privileged-authentication-administrator"] == (
         "pAA1ssignmentIdOpaque_-2"
     )
-    assert run.of_type(DELEGATED_PERMISSION_GRANT) == []
+    assert run.of_type(types.DELEGATED_PERMISSION_GRANT) == []
 
 
 @pytest.mark.parametrize(
@@ -268,11 +262,11 @@ def _documented_examples() -> dict[str, str]:
 def test_the_import_id_formats_are_the_providers() -> None:
     examples = _documented_examples()
     assert set(IMPORT_ID_FORMATS) == {  # the tokens the program declares and the pack reads
-        APPLICATION,
-        SERVICE_PRINCIPAL,
-        APP_ROLE_ASSIGNMENT,
-        DELEGATED_PERMISSION_GRANT,
-        DIRECTORY_ROLE_ASSIGNMENT,
+        types.APPLICATION,
+        types.SERVICE_PRINCIPAL,
+        types.APP_ROLE_ASSIGNMENT,
+        types.DELEGATED_PERMISSION_GRANT,
+        types.DIRECTORY_ROLE_ASSIGNMENT,
     }
     assert set(IMPORT_ID_FORMATS) <= set(examples)
     for type_token, template in IMPORT_ID_FORMATS.items():
@@ -286,17 +280,17 @@ def test_client_secrets_cannot_be_imported_says_the_provider() -> None:
     for type_token in NOT_IMPORTABLE:
         section = text[text.index(f"## {type_token}") :]
         assert "This resource does not support importing." in section
-    assert set(NOT_IMPORTABLE) == {APPLICATION_PASSWORD}
+    assert set(NOT_IMPORTABLE) == {types.APPLICATION_PASSWORD}
 
 
 def test_import_id_fills_the_placeholders_in_order() -> None:
-    assert import_id(APP_ROLE_ASSIGNMENT, "sp", "assignment") == (
+    assert import_id(types.APP_ROLE_ASSIGNMENT, "sp", "assignment") == (
         "/servicePrincipals/sp/appRoleAssignedTo/assignment"
     )
-    assert import_id(APPLICATION, "o") == "/applications/o"
-    assert import_id(SERVICE_PRINCIPAL, "o") == "/servicePrincipals/o"
+    assert import_id(types.APPLICATION, "o") == "/applications/o"
+    assert import_id(types.SERVICE_PRINCIPAL, "o") == "/servicePrincipals/o"
     with pytest.raises(ValueError, match="takes 2 ids, not 1"):
-        import_id(APP_ROLE_ASSIGNMENT, "sp")
+        import_id(types.APP_ROLE_ASSIGNMENT, "sp")
 
 
 def preview(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from components.app_registration import AppRegistrationArgs
 from components.config import args_from_config
-from components.settings import InvalidSettingError
+from components.settings import SETTINGS_BY_ARG, InvalidSettingError
 from mock_engine.engine import run_program
 from tests.conftest import RunProgram
 
@@ -52,6 +53,13 @@ def test_an_invalid_value_is_refused_before_any_resource(
     assert allowed in run.error
     assert run.resources == []
     assert run.outputs == {}
+
+
+def test_each_setting_is_an_arg_of_the_component() -> None:
+    """A setting's arg is its key in snake_case: every knob reaches an ``AppRegistrationArgs``
+    key, and every such key is a knob."""
+    assert set(SETTINGS_BY_ARG) == set(AppRegistrationArgs.__annotations__)
+    assert SETTINGS_BY_ARG["manage_global_administrators"].key == "manageGlobalAdministrators"
 
 
 def test_a_misspelt_key_is_refused_with_the_right_spelling(program: RunProgram) -> None:

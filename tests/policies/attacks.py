@@ -31,6 +31,7 @@ from entra_vocabulary.microsoft_ids import (
     graph_permission,
 )
 from mock_engine.engine import DEPLOYER_OBJECT_ID, GRAPH_OBJECT_ID, fake_guid
+from tests.policies.bad_change import BadChange
 
 ATTACKER: Final = fake_guid("attacker", "user")
 """The attacker's own user object id."""
@@ -40,17 +41,29 @@ ADMINISTRATIVE_UNIT: Final = fake_guid("administrative-unit", "all-users")
 ACTIVATED_ROLE: Final = fake_guid("directory-role", "global-administrator")
 REAL_APPLICATION_OBJECT_ID: Final = fake_guid("application", "privilege-secure-application")
 """The component's application as the mocks create it: what an attacker reads in the portal."""
+REAL_SERVICE_PRINCIPAL_OBJECT_ID: Final = fake_guid(
+    "service-principal", "privilege-secure-service-principal"
+)
 GLOBAL_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[GLOBAL_ADMINISTRATOR]
 USER_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[USER_ADMINISTRATOR]
+PRIVILEGED_AUTHENTICATION_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[
+    "Privileged Authentication Administrator"
+]
 DIRECTORY_READWRITE_ALL: Final = graph_permission(
     "Directory.ReadWrite.All", PermissionType.APPLICATION
 ).id
 APPLICATION_READWRITE_ALL: Final = graph_permission(
     "Application.ReadWrite.All", PermissionType.APPLICATION
 ).id
+AUTHENTICATION_METHODS_READWRITE_ALL: Final = graph_permission(
+    "UserAuthenticationMethod.ReadWrite.All", PermissionType.APPLICATION
+).id
+"""26.03's permission to reset anyone's MFA (not in 4.1)."""
 CERTIFICATE: Final = "-----BEGIN CERTIFICATE-----\nMIIBattackerOwnedKey\n-----END CERTIFICATE-----"
 APPLICATION: Final = "privilege-secure-application"
 """Names of the program's own resources, where a violation lands on them."""
+THIRD_SECRET: Final = "privilege-secure-client-secret-c"
+"""A third client secret's name inside the component (the program's are ``-a`` and ``-b``)."""
 
 AfterProgram = Callable[[AppRegistration], None]
 
@@ -64,13 +77,9 @@ def _nothing_before() -> None:
 
 
 @dataclass(frozen=True)
-class Attack:
+class Attack(BadChange):
     """One way to get more power or a sign-in, and the mandatory violation that stops it."""
 
-    id: str
-    policy: str
-    needle: str
-    """Text the violation must contain (in both modes)."""
     offenders: tuple[str, ...]
     """Names of the resources the violation may be reported on."""
     after: AfterProgram = _nothing_after
@@ -93,7 +102,7 @@ def attack(
     """Declare the attack below and the mandatory violation that must stop it."""
 
     def register(after: AfterProgram) -> AfterProgram:
-        DECLARED.append(Attack(id, policy, needle, offenders, after, **options))
+        DECLARED.append(Attack(id, policy, (needle,), offenders, after, **options))
         return after
 
     return register
@@ -133,6 +142,77 @@ def _inside(app: AppRegistration) -> pulumi.ResourceOptions:
 def _decoy() -> azuread.Application:
     """An application that requests nothing: a harmless-looking place to move things to."""
     return azuread.Application("attack-decoy", display_name="Decoy")
+
+
+def _decoy_service_principal() -> azuread.ServicePrincipal:
+    """The decoy's service principal: a harmless-looking recipient of a consent."""
+    return azuread.ServicePrincipal("attack-decoy-sp", client_id=_decoy().client_id)
+
+
+def _third_secret(app: AppRegistration, application_id: pulumi.Input[str]) -> None:
+    """A third client secret declared inside the component, on ``application_id``: each attack
+    below disguises that link another way."""
+    azuread.ApplicationPassword(
+        THIRD_SECRET, application_id=application_id, end_date=_soon(), opts=_inside(app)
+    )
+
+
+def _a_third_secret_on_our_application(id: str) -> Callable[[AfterProgram], AfterProgram]:
+    """Declare an attack adding ``THIRD_SECRET`` on our application, however disguised: the
+    count must still find it there."""
+    return attack(id, _COUNT, f"ApplicationPassword '{THIRD_SECRET}'", (APPLICATION, THIRD_SECRET))
+
+
+def _permission(
+    permission_id: str, kind: str = "Role"
+) -> azuread.ApplicationRequiredResourceAccessResourceAccessArgs:
+    """One requested permission: ``Role`` (application) or ``Scope`` (delegated)."""
+    return azuread.ApplicationRequiredResourceAccessResourceAccessArgs(id=permission_id, type=kind)
+
+
+def _from_graph(
+    *permissions: azuread.ApplicationRequiredResourceAccessResourceAccessArgs,
+) -> azuread.ApplicationRequiredResourceAccessArgs:
+    """An application's request of these Microsoft Graph permissions."""
+    return azuread.ApplicationRequiredResourceAccessArgs(
+        resource_app_id=MICROSOFT_GRAPH_APP_ID, resource_accesses=list(permissions)
+    )
+
+
+def _type_not_allowed(
+    id: str, type_token: str, name: str
+) -> Callable[[AfterProgram], AfterProgram]:
+    """Declare an attack declaring ``name``, of a type the pack does not judge otherwise: the
+    types allowlist must refuse it."""
+    return attack(id, _TYPES, f"resource type {type_token} is not allowed", (name,))
+
+
+def _graph_consent(
+    name: str,
+    app_role_id: pulumi.Input[str],
+    principal_object_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions | None = None,
+) -> None:
+    """An admin consent: an app role assignment of a Microsoft Graph application permission."""
+    azuread.AppRoleAssignment(
+        name,
+        app_role_id=app_role_id,
+        principal_object_id=principal_object_id,
+        resource_object_id=GRAPH_OBJECT_ID,
+        opts=opts,
+    )
+
+
+def _directory_role(
+    name: str,
+    role_id: pulumi.Input[str],
+    principal_object_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions | None = None,
+) -> None:
+    """A directory role assignment, tenant-wide."""
+    azuread.DirectoryRoleAssignment(
+        name, role_id=role_id, principal_object_id=principal_object_id, opts=opts
+    )
 
 
 # --- every way to authenticate as the app -----------------------------------------------------
@@ -232,9 +312,17 @@ def token_signing_certificate(app: AppRegistration) -> None:
     )
 
 
-def _transform(type_token: str, edit: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
-    """A stack transformation editing every resource of one type: a changed input, as an edit
-    of the component would make it."""
+def _same_inputs(props: dict[str, Any]) -> None:
+    """No input changed."""
+
+
+def _transform(
+    type_token: str,
+    edit: Callable[[dict[str, Any]], None] = _same_inputs,
+    options: pulumi.ResourceOptions | None = None,
+) -> Callable[[], None]:
+    """A stack transformation editing every resource of one type: changed inputs (or resource
+    options merged in), as an edit of the component would make them."""
 
     def transformation(
         args: pulumi.ResourceTransformationArgs,
@@ -243,7 +331,8 @@ def _transform(type_token: str, edit: Callable[[dict[str, Any]], None]) -> Calla
             return None
         props = dict(args.props)
         edit(props)
-        return pulumi.ResourceTransformationResult(props, args.opts)
+        opts = args.opts if options is None else pulumi.ResourceOptions.merge(args.opts, options)
+        return pulumi.ResourceTransformationResult(props, opts)
 
     def before() -> None:
         pulumi.runtime.register_stack_transformation(transformation)
@@ -282,48 +371,23 @@ def secret_outside_component(app: AppRegistration) -> None:
     (APPLICATION,),
 )
 def third_secret_in_component(app: AppRegistration) -> None:
-    azuread.ApplicationPassword(
-        "privilege-secure-client-secret-c",
-        application_id=_application_id(app),
-        end_date=_soon(),
-        opts=_inside(app),
-    )
+    _third_secret(app, _application_id(app))
 
 
-@attack(
-    "secret-linked-through-a-decoy",
-    _COUNT,
-    "ApplicationPassword 'privilege-secure-client-secret-c'",
-    (APPLICATION, "privilege-secure-client-secret-c"),
-)
+@_a_third_secret_on_our_application("secret-linked-through-a-decoy")
 def secret_linked_through_a_decoy(app: AppRegistration) -> None:
     """The secret's id is computed from a decoy and the real app: its dependency records name
     the decoy too, its value is the real app's."""
     decoy = _decoy()
-    azuread.ApplicationPassword(
-        "privilege-secure-client-secret-c",
-        application_id=pulumi.Output.all(decoy.id, _application_id(app)).apply(
-            lambda ids: str(ids[1])
-        ),
-        end_date=_soon(),
-        opts=_inside(app),
+    _third_secret(
+        app, pulumi.Output.all(decoy.id, _application_id(app)).apply(lambda ids: str(ids[1]))
     )
 
 
-@attack(
-    "secret-by-the-app-id-copied-from-the-portal",
-    _COUNT,
-    "ApplicationPassword 'privilege-secure-client-secret-c'",
-    (APPLICATION, "privilege-secure-client-secret-c"),
-)
+@_a_third_secret_on_our_application("secret-by-the-app-id-copied-from-the-portal")
 def secret_by_literal_id(app: AppRegistration) -> None:
     """The app's object id copied from the portal: no dependency record at all."""
-    azuread.ApplicationPassword(
-        "privilege-secure-client-secret-c",
-        application_id=f"/applications/{REAL_APPLICATION_OBJECT_ID}",
-        end_date=_soon(),
-        opts=_inside(app),
-    )
+    _third_secret(app, f"/applications/{REAL_APPLICATION_OBJECT_ID}")
 
 
 # --- who receives a grant ---------------------------------------------------------------------
@@ -336,13 +400,8 @@ def secret_by_literal_id(app: AppRegistration) -> None:
     ("attack-decoy-consent",),
 )
 def consent_to_a_decoy(app: AppRegistration) -> None:
-    decoy = _decoy()
-    decoy_principal = azuread.ServicePrincipal("attack-decoy-sp", client_id=decoy.client_id)
-    azuread.AppRoleAssignment(
-        "attack-decoy-consent",
-        app_role_id=DIRECTORY_READWRITE_ALL,
-        principal_object_id=decoy_principal.object_id,
-        resource_object_id=GRAPH_OBJECT_ID,
+    _graph_consent(
+        "attack-decoy-consent", DIRECTORY_READWRITE_ALL, _decoy_service_principal().object_id
     )
 
 
@@ -353,12 +412,11 @@ def consent_to_a_decoy(app: AppRegistration) -> None:
     ("privilege-secure-consent-extra",),
 )
 def consent_to_a_literal_principal(app: AppRegistration) -> None:
-    azuread.AppRoleAssignment(
+    _graph_consent(
         "privilege-secure-consent-extra",
-        app_role_id=DIRECTORY_READWRITE_ALL,
-        principal_object_id=ATTACKER_SERVICE_PRINCIPAL,
-        resource_object_id=GRAPH_OBJECT_ID,
-        opts=_inside(app),
+        DIRECTORY_READWRITE_ALL,
+        ATTACKER_SERVICE_PRINCIPAL,
+        _inside(app),
     )
 
 
@@ -384,12 +442,7 @@ def delegated_grant_to_another_principal(app: AppRegistration) -> None:
     ("attack-role-for-me",),
 )
 def directory_role_to_a_user(app: AppRegistration) -> None:
-    azuread.DirectoryRoleAssignment(
-        "attack-role-for-me",
-        role_id=USER_ADMINISTRATOR_ID,
-        principal_object_id=ATTACKER,
-        opts=_inside(app),
-    )
+    _directory_role("attack-role-for-me", USER_ADMINISTRATOR_ID, ATTACKER, _inside(app))
 
 
 @attack(
@@ -402,16 +455,7 @@ def second_privileged_application(app: AppRegistration) -> None:
     azuread.Application(
         "attack-second-app",
         display_name="Helper",
-        required_resource_accesses=[
-            azuread.ApplicationRequiredResourceAccessArgs(
-                resource_app_id=MICROSOFT_GRAPH_APP_ID,
-                resource_accesses=[
-                    azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
-                        id=DIRECTORY_READWRITE_ALL, type="Role"
-                    )
-                ],
-            )
-        ],
+        required_resource_accesses=[_from_graph(_permission(DIRECTORY_READWRITE_ALL))],
     )
 
 
@@ -533,11 +577,11 @@ def pim_group_eligibility(app: AppRegistration) -> None:
     ("privilege-secure-role-global-administrator",),
 )
 def global_administrator_in_component(app: AppRegistration) -> None:
-    azuread.DirectoryRoleAssignment(
+    _directory_role(
         "privilege-secure-role-global-administrator",
-        role_id=GLOBAL_ADMINISTRATOR_ID,
-        principal_object_id=app.service_principal_object_id,
-        opts=_inside(app),
+        GLOBAL_ADMINISTRATOR_ID,
+        app.service_principal_object_id,
+        _inside(app),
     )
 
 
@@ -549,12 +593,11 @@ def global_administrator_in_component(app: AppRegistration) -> None:
 )
 def role_id_unknown_in_preview(app: AppRegistration) -> None:
     """The role id comes out of another resource's output: unknown during the preview."""
-    decoy = _decoy()
-    azuread.DirectoryRoleAssignment(
+    _directory_role(
         "privilege-secure-role-extra",
-        role_id=decoy.client_id.apply(lambda _: GLOBAL_ADMINISTRATOR_ID),
-        principal_object_id=app.service_principal_object_id,
-        opts=_inside(app),
+        _decoy().client_id.apply(lambda _: GLOBAL_ADMINISTRATOR_ID),
+        app.service_principal_object_id,
+        _inside(app),
     )
 
 
@@ -565,13 +608,11 @@ def role_id_unknown_in_preview(app: AppRegistration) -> None:
     ("privilege-secure-consent-extra",),
 )
 def app_role_unknown_in_preview(app: AppRegistration) -> None:
-    decoy = _decoy()
-    azuread.AppRoleAssignment(
+    _graph_consent(
         "privilege-secure-consent-extra",
-        app_role_id=decoy.client_id.apply(lambda _: APPLICATION_READWRITE_ALL),
-        principal_object_id=app.service_principal_object_id,
-        resource_object_id=GRAPH_OBJECT_ID,
-        opts=_inside(app),
+        _decoy().client_id.apply(lambda _: APPLICATION_READWRITE_ALL),
+        app.service_principal_object_id,
+        _inside(app),
     )
 
 
@@ -619,32 +660,17 @@ class _GraphCall(pulumi.dynamic.Resource):
         super().__init__(_GraphCaller(), name, {"target": target})
 
 
-@attack(
-    "dynamic-provider",
-    _TYPES,
-    "resource type pulumi-python:dynamic:Resource is not allowed",
-    ("attack-dynamic",),
-)
+@_type_not_allowed("dynamic-provider", "pulumi-python:dynamic:Resource", "attack-dynamic")
 def dynamic_provider(app: AppRegistration) -> None:
     _GraphCall("attack-dynamic", app.client_id)
 
 
-@attack(
-    "foreign-component",
-    _TYPES,
-    "resource type backdoor:index:Helper is not allowed",
-    ("attack-helper",),
-)
+@_type_not_allowed("foreign-component", "backdoor:index:Helper", "attack-helper")
 def foreign_component(app: AppRegistration) -> None:
     pulumi.ComponentResource("backdoor:index:Helper", "attack-helper")
 
 
-@attack(
-    "other-providers-resource",
-    _TYPES,
-    "resource type command:local:Command is not allowed",
-    ("attack-command",),
-)
+@_type_not_allowed("other-providers-resource", "command:local:Command", "attack-command")
 def other_provider(app: AppRegistration) -> None:
     pulumi.CustomResource(
         "command:local:Command",
@@ -653,12 +679,7 @@ def other_provider(app: AppRegistration) -> None:
     )
 
 
-@attack(
-    "backdoor-user",
-    _TYPES,
-    "resource type azuread:index/user:User is not allowed",
-    ("attack-user",),
-)
+@_type_not_allowed("backdoor-user", "azuread:index/user:User", "attack-user")
 def backdoor_user(app: AppRegistration) -> None:
     azuread.User(
         "attack-user",
@@ -668,11 +689,10 @@ def backdoor_user(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "custom-directory-role",
-    _TYPES,
-    "resource type azuread:index/customDirectoryRole:CustomDirectoryRole is not allowed",
-    ("attack-custom-role",),
+    "azuread:index/customDirectoryRole:CustomDirectoryRole",
+    "attack-custom-role",
 )
 def custom_directory_role(app: AppRegistration) -> None:
     azuread.CustomDirectoryRole(
@@ -688,21 +708,19 @@ def custom_directory_role(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "application-registration",
-    _TYPES,
-    "azuread:index/applicationRegistration:ApplicationRegistration is not allowed",
-    ("attack-registration",),
+    "azuread:index/applicationRegistration:ApplicationRegistration",
+    "attack-registration",
 )
 def application_registration(app: AppRegistration) -> None:
     azuread.ApplicationRegistration("attack-registration", display_name="Second door")
 
 
-@attack(
+@_type_not_allowed(
     "synchronization-secret",
-    _TYPES,
-    "azuread:index/synchronizationSecret:SynchronizationSecret is not allowed",
-    ("attack-sync-secret",),
+    "azuread:index/synchronizationSecret:SynchronizationSecret",
+    "attack-sync-secret",
 )
 def synchronization_secret(app: AppRegistration) -> None:
     azuread.SynchronizationSecret(
@@ -715,29 +733,14 @@ def synchronization_secret(app: AppRegistration) -> None:
 # --- red team round 1 (/work/redteam/attacks-round1.md) ---------------------------------------
 
 
-@attack(
-    "rt06-secret-moved-by-a-decoy-dependency",
-    _COUNT,
-    "ApplicationPassword 'privilege-secure-client-secret-c'",
-    (APPLICATION, "privilege-secure-client-secret-c"),
-)
+@_a_third_secret_on_our_application("rt06-secret-moved-by-a-decoy-dependency")
 def secret_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
     """RT-06: the dependency record names only the decoy, the value is the real app's id."""
     decoy = _decoy()
-    azuread.ApplicationPassword(
-        "privilege-secure-client-secret-c",
-        application_id=decoy.id.apply(lambda _: f"/applications/{REAL_APPLICATION_OBJECT_ID}"),
-        end_date=_soon(),
-        opts=_inside(app),
-    )
+    _third_secret(app, decoy.id.apply(lambda _: f"/applications/{REAL_APPLICATION_OBJECT_ID}"))
 
 
-@attack(
-    "rt07-secret-with-its-dependencies-stripped",
-    _COUNT,
-    "ApplicationPassword 'privilege-secure-client-secret-c'",
-    (APPLICATION, "privilege-secure-client-secret-c"),
-)
+@_a_third_secret_on_our_application("rt07-secret-with-its-dependencies-stripped")
 def secret_with_its_dependencies_stripped(app: AppRegistration) -> None:
     """RT-07: an ``Output`` rebuilt without its resources: unknown in a preview, linked to
     nothing."""
@@ -749,28 +752,18 @@ def secret_with_its_dependencies_stripped(app: AppRegistration) -> None:
         mixed.is_known(),
         mixed.is_secret(),
     )
-    azuread.ApplicationPassword(
-        "privilege-secure-client-secret-c",
-        application_id=stripped,
-        end_date=_soon(),
-        opts=_inside(app),
-    )
+    _third_secret(app, stripped)
 
 
 @attack(
     "rt46-secret-on-the-deployers-application",
     _COUNT,
     "which is no application or service principal of this stack",
-    ("privilege-secure-client-secret-c",),
+    (THIRD_SECRET,),
 )
 def secret_on_the_deployers_application(app: AppRegistration) -> None:
     """RT-46: a static secret on another application of the tenant (the deployer's)."""
-    azuread.ApplicationPassword(
-        "privilege-secure-client-secret-c",
-        application_id=f"/applications/{fake_guid('application', 'deployer')}",
-        end_date=_soon(),
-        opts=_inside(app),
-    )
+    _third_secret(app, f"/applications/{fake_guid('application', 'deployer')}")
 
 
 @attack(
@@ -810,14 +803,7 @@ def _lower_case_role_type(props: dict[str, Any]) -> None:
     """RT-51: ``role`` instead of ``Role``: invisible to a check that compares exactly."""
     props["required_resource_accesses"] = [
         *props["required_resource_accesses"],
-        azuread.ApplicationRequiredResourceAccessArgs(
-            resource_app_id=MICROSOFT_GRAPH_APP_ID,
-            resource_accesses=[
-                azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
-                    id=APPLICATION_READWRITE_ALL, type="role"
-                )
-            ],
-        ),
+        _from_graph(_permission(APPLICATION_READWRITE_ALL, "role")),
     ]
 
 
@@ -835,10 +821,8 @@ def role_to_a_user_of_the_stack(app: AppRegistration) -> None:
         display_name="svc backup",
         password="Attacker-Known-1!",
     )
-    azuread.DirectoryRoleAssignment(
-        "attack-role-for-user",
-        role_id=DIRECTORY_ROLE_TEMPLATE_IDS["Privileged Authentication Administrator"],
-        principal_object_id=user.object_id,
+    _directory_role(
+        "attack-role-for-user", PRIVILEGED_AUTHENTICATION_ADMINISTRATOR_ID, user.object_id
     )
 
 
@@ -851,10 +835,8 @@ def role_to_a_user_of_the_stack(app: AppRegistration) -> None:
 def role_to_the_deployer(app: AppRegistration) -> None:
     """RT-45: the deployer grants itself an allowed role."""
     me = azuread.get_client_config_output()
-    azuread.DirectoryRoleAssignment(
-        "attack-role-for-deployer",
-        role_id=DIRECTORY_ROLE_TEMPLATE_IDS["Privileged Authentication Administrator"],
-        principal_object_id=me.object_id,
+    _directory_role(
+        "attack-role-for-deployer", PRIVILEGED_AUTHENTICATION_ADMINISTRATOR_ID, me.object_id
     )
 
 
@@ -867,16 +849,10 @@ def role_to_the_deployer(app: AppRegistration) -> None:
 )
 def consent_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
     """RT-36: the dependency says decoy, the value is the real service principal."""
-    decoy = _decoy()
-    decoy_principal = azuread.ServicePrincipal("attack-decoy-sp", client_id=decoy.client_id)
-    real = fake_guid("service-principal", "privilege-secure-service-principal")
-    azuread.AppRoleAssignment(
+    _graph_consent(
         "attack-mfa",
-        app_role_id=graph_permission(
-            "UserAuthenticationMethod.ReadWrite.All", PermissionType.APPLICATION
-        ).id,
-        principal_object_id=decoy_principal.object_id.apply(lambda _: real),
-        resource_object_id=GRAPH_OBJECT_ID,
+        AUTHENTICATION_METHODS_READWRITE_ALL,
+        _decoy_service_principal().object_id.apply(lambda _: REAL_SERVICE_PRINCIPAL_OBJECT_ID),
     )
 
 
@@ -898,17 +874,9 @@ def provider_signed_in_as_the_app(app: AppRegistration) -> None:
 
 def _manifest_mix(props: dict[str, Any]) -> None:
     """RT-15: a 4.1 app that also requests 26.03's UserAuthenticationMethod.ReadWrite.All."""
-    extra = graph_permission("UserAuthenticationMethod.ReadWrite.All", PermissionType.APPLICATION)
+    requested = props["required_resource_accesses"][0].resource_accesses
     props["required_resource_accesses"] = [
-        azuread.ApplicationRequiredResourceAccessArgs(
-            resource_app_id=MICROSOFT_GRAPH_APP_ID,
-            resource_accesses=[
-                *props["required_resource_accesses"][0].resource_accesses,
-                azuread.ApplicationRequiredResourceAccessResourceAccessArgs(
-                    id=extra.id, type="Role"
-                ),
-            ],
-        )
+        _from_graph(*requested, _permission(AUTHENTICATION_METHODS_READWRITE_ALL))
     ]
 
 
@@ -920,11 +888,11 @@ def _manifest_mix(props: dict[str, Any]) -> None:
 )
 def privileged_authentication_administrator(app: AppRegistration) -> None:
     """RT-15: an allowed role, but of the other manifest: it resets Global Administrators."""
-    azuread.DirectoryRoleAssignment(
+    _directory_role(
         "privilege-secure-role-privileged-authentication-administrator",
-        role_id=DIRECTORY_ROLE_TEMPLATE_IDS["Privileged Authentication Administrator"],
-        principal_object_id=app.service_principal_object_id,
-        opts=_inside(app),
+        PRIVILEGED_AUTHENTICATION_ADMINISTRATOR_ID,
+        app.service_principal_object_id,
+        _inside(app),
     )
 
 
@@ -962,11 +930,10 @@ def managed_exchange_online(app: AppRegistration) -> None:
     azuread.ServicePrincipal("attack-exchange", client_id=EXCHANGE_ONLINE, use_existing=True)
 
 
-@attack(
+@_type_not_allowed(
     "rt26-application-from-template",
-    _TYPES,
-    "azuread:index/applicationFromTemplate:ApplicationFromTemplate is not allowed",
-    ("attack-from-template",),
+    "azuread:index/applicationFromTemplate:ApplicationFromTemplate",
+    "attack-from-template",
 )
 def application_from_template(app: AppRegistration) -> None:
     """RT-26: a twin app whose service principal the template creates implicitly."""
@@ -977,11 +944,10 @@ def application_from_template(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "rt30-conditional-access-switched-off",
-    _TYPES,
-    "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy is not allowed",
-    ("attack-ca",),
+    "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy",
+    "attack-ca",
 )
 def conditional_access_off(app: AppRegistration) -> None:
     """RT-30: the control that would stop a takeover's sign-ins, switched off."""
@@ -1002,11 +968,10 @@ def conditional_access_off(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "rt29-access-package-catalog",
-    _TYPES,
-    "azuread:index/accessPackageCatalog:AccessPackageCatalog is not allowed",
-    ("attack-catalog",),
+    "azuread:index/accessPackageCatalog:AccessPackageCatalog",
+    "attack-catalog",
 )
 def access_package_catalog(app: AppRegistration) -> None:
     """RT-29: entitlement management, a path to a privileged group."""
@@ -1023,44 +988,29 @@ def consent_laundered_through_an_unknown(app: AppRegistration) -> None:
     """R2-01: the recipient is unknown in a preview and "depends on" our service principal (and a
     Sleep); at `pulumi up` it is the attacker's service principal."""
     tick = pulumiverse_time.Sleep("tick", create_duration="1s")
-    azuread.AppRoleAssignment(
+    _graph_consent(
         "privilege-secure-consent-laundered",
-        app_role_id=graph_permission(
-            "RoleManagement.ReadWrite.Directory", PermissionType.APPLICATION
-        ).id,
-        principal_object_id=pulumi.Output.all(app.service_principal_object_id, tick.id).apply(
+        graph_permission("RoleManagement.ReadWrite.Directory", PermissionType.APPLICATION).id,
+        pulumi.Output.all(app.service_principal_object_id, tick.id).apply(
             lambda _: ATTACKER_SERVICE_PRINCIPAL
         ),
-        resource_object_id=GRAPH_OBJECT_ID,
-        opts=_inside(app),
+        _inside(app),
     )
 
 
-@attack(
-    "r2-01c-secret-laundered-through-a-decoy-of-the-component",
-    _COUNT,
-    "ApplicationPassword 'privilege-secure-client-secret-c'",
-    (APPLICATION, "privilege-secure-client-secret-c"),
-)
+@_a_third_secret_on_our_application("r2-01c-secret-laundered-through-a-decoy-of-the-component")
 def secret_laundered_through_a_decoy_of_the_component(app: AppRegistration) -> None:
     """R2-01c: a decoy application inside the component, a Sleep, the real app at `pulumi up`."""
     decoy = azuread.Application(
         "privilege-secure-application-metadata", display_name="PS metadata", opts=_inside(app)
     )
     tick = pulumiverse_time.Sleep("tick", create_duration="1s")
-    azuread.ApplicationPassword(
-        "privilege-secure-client-secret-c",
-        application_id=pulumi.Output.all(decoy.id, tick.id).apply(
+    _third_secret(
+        app,
+        pulumi.Output.all(decoy.id, tick.id).apply(
             lambda _: f"/applications/{REAL_APPLICATION_OBJECT_ID}"
         ),
-        end_date=_soon(),
-        opts=_inside(app),
     )
-
-
-REAL_SERVICE_PRINCIPAL_OBJECT_ID: Final = fake_guid(
-    "service-principal", "privilege-secure-service-principal"
-)
 
 
 @attack(
@@ -1228,12 +1178,7 @@ def decoy_component_with_our_type_token(app: AppRegistration) -> None:
     _Shelf("scratch")
 
 
-@attack(
-    "rt23-guest-invitation",
-    _TYPES,
-    "azuread:index/invitation:Invitation is not allowed",
-    ("attack-guest",),
-)
+@_type_not_allowed("rt23-guest-invitation", "azuread:index/invitation:Invitation", "attack-guest")
 def guest_invitation(app: AppRegistration) -> None:
     """RT-23."""
     azuread.Invitation(
@@ -1243,11 +1188,10 @@ def guest_invitation(app: AppRegistration) -> None:
     )
 
 
-@attack(
+@_type_not_allowed(
     "rt41-pre-authorized-client",
-    _TYPES,
-    "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized is not allowed",
-    ("attack-pre-authorized",),
+    "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized",
+    "attack-pre-authorized",
 )
 def pre_authorized_client(app: AppRegistration) -> None:
     """RT-41."""
@@ -1264,28 +1208,28 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "inline-password-on-the-application",
         _CREDENTIALS,
-        "password (the Application's inline client secret) is set",
+        ("password (the Application's inline client secret) is set",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _inline_password),
     ),
     Attack(
         "secret-lifetime-widened-in-the-component",
         "client-secret-expiry",
-        "days ahead (the latest allowed today is",
+        ("days ahead (the latest allowed today is",),
         ("privilege-secure-client-secret-a", "privilege-secure-client-secret-b"),
         before=_transform(types.APPLICATION_PASSWORD, _far_end_date),
     ),
     Attack(
         "multi-tenant-application",
         "single-tenant-application",
-        "signInAudience is AzureADMultipleOrgs",
+        ("signInAudience is AzureADMultipleOrgs",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _multi_tenant),
     ),
     Attack(
         "owner-outside-the-allowlist",
         _OWNERS,
-        f"owners[0] {ATTACKER} is not in allowedOwnerObjectIds",
+        (f"owners[0] {ATTACKER} is not in allowedOwnerObjectIds",),
         (APPLICATION, "privilege-secure-service-principal"),
         overrides=(("owners", f'["{ATTACKER}"]'),),
         pack_config={"owners-from-component": {"allowedOwnerObjectIds": [DEPLOYER_OBJECT_ID]}},
@@ -1293,80 +1237,55 @@ ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "rt09-single-sign-on-on-the-service-principal",
         "no-interactive-sign-in-surface",
-        "preferredSingleSignOnMode is set (saml)",
+        ("preferredSingleSignOnMode is set (saml)",),
         ("privilege-secure-service-principal",),
         before=_transform(types.SERVICE_PRINCIPAL, _single_sign_on),
     ),
     Attack(
         "rt41-exposed-api-on-the-application",
         "no-interactive-sign-in-surface",
-        "api.oauth2PermissionScopes is set",
+        ("api.oauth2PermissionScopes is set",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _exposed_api),
     ),
     Attack(
         "rt51-lower-case-role-type",
         "graph-application-permissions-allowlist",
-        ".type is role; only Role",
+        (".type is role; only Role",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _lower_case_role_type),
     ),
     Attack(
         "rt15-permission-of-the-other-manifest",
         "single-manifest",
-        "4.1 does not have UserAuthenticationMethod.ReadWrite.All",
+        ("4.1 does not have UserAuthenticationMethod.ReadWrite.All",),
         (APPLICATION,),
         before=_transform(types.APPLICATION, _manifest_mix),
     ),
 )
 
 
-def _retain_on_delete(type_token: str) -> Callable[[], None]:
-    """RT-31/32: every resource of a type outlives its removal from the program."""
-
-    def transformation(
-        args: pulumi.ResourceTransformationArgs,
-    ) -> pulumi.ResourceTransformationResult | None:
-        if args.type_ != type_token:
-            return None
-        return pulumi.ResourceTransformationResult(
-            args.props,
-            pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(retain_on_delete=True)),
-        )
-
-    def before() -> None:
-        pulumi.runtime.register_stack_transformation(transformation)
-
-    return before
-
-
 def consent_deleted_with_a_decoy(app: AppRegistration) -> None:
     """RT-33: removing both later skips the consent's delete."""
     decoy = _decoy()
-    azuread.AppRoleAssignment(
+    _graph_consent(
         "privilege-secure-consent-kept",
-        app_role_id=DIRECTORY_READWRITE_ALL,
-        principal_object_id=app.service_principal_object_id,
-        resource_object_id=GRAPH_OBJECT_ID,
-        opts=pulumi.ResourceOptions(parent=app, deleted_with=decoy),
+        DIRECTORY_READWRITE_ALL,
+        app.service_principal_object_id,
+        pulumi.ResourceOptions(parent=app, deleted_with=decoy),
     )
 
 
 def consent_only_outside_a_preview(app: AppRegistration) -> None:
     """RT-47: nothing in the preview; in `pulumi up`, a consent for the attacker's app."""
     if not pulumi.runtime.is_dry_run():
-        azuread.AppRoleAssignment(
-            "attack-update-only",
-            app_role_id=DIRECTORY_READWRITE_ALL,
-            principal_object_id=ATTACKER_SERVICE_PRINCIPAL,
-            resource_object_id=GRAPH_OBJECT_ID,
-        )
+        _graph_consent("attack-update-only", DIRECTORY_READWRITE_ALL, ATTACKER_SERVICE_PRINCIPAL)
 
 
 UPDATE_ONLY_ATTACK: Final = Attack(
     "rt47-consent-only-outside-a-preview",
     "declared-by-the-component",
-    "AppRoleAssignment declared outside the privilegesecure:index:AppRegistration component",
+    ("AppRoleAssignment declared outside the privilegesecure:index:AppRegistration component",),
     ("attack-update-only",),
     consent_only_outside_a_preview,
 )
@@ -1376,14 +1295,17 @@ UNSEEN_ATTACKS: Final[tuple[Attack, ...]] = (
     Attack(
         "rt32-retained-rotation",
         "retainOnDelete",
-        "privilege-secure-client-secret-a sets retainOnDelete",
+        ("privilege-secure-client-secret-a sets retainOnDelete",),
         ("privilege-secure-client-secret-a", "privilege-secure-client-secret-b"),
-        before=_retain_on_delete(types.APPLICATION_PASSWORD),
+        # RT-31/32: every client secret outlives its removal from the program.
+        before=_transform(
+            types.APPLICATION_PASSWORD, options=pulumi.ResourceOptions(retain_on_delete=True)
+        ),
     ),
     Attack(
         "rt33-consent-deleted-with-a-decoy",
         "deletedWith",
-        "privilege-secure-consent-kept sets deletedWith",
+        ("privilege-secure-consent-kept sets deletedWith",),
         ("privilege-secure-consent-kept",),
         consent_deleted_with_a_decoy,
     ),

@@ -1,6 +1,8 @@
 """The end-to-end suite's bad changes: each mutation of the program's declared resources, with
-the mandatory finding that must stop it declared right above it (``expects``), and the helpers
-that make them. ``test_policy_end_to_end.py`` runs each through the real pack."""
+the mandatory finding that must stop it declared right above it (``expects``). Each change is a
+line or two on ``Declared`` (edit, add or remove a resource, and where the finding lands), so
+what a mutation does is all that its body says. ``test_policy_end_to_end.py`` runs each through
+the real pack."""
 
 from __future__ import annotations
 
@@ -24,13 +26,16 @@ from mock_engine.engine import (
     DeclaredResource,
     fake_guid,
 )
+from tests.policies.bad_change import BadChange
 
-APPLICATION_READWRITE_ALL: Final = graph_permission(
-    "Application.ReadWrite.All", PermissionType.APPLICATION
-).id
-APP_ROLE_ASSIGNMENT_READWRITE_ALL: Final = graph_permission(
-    "AppRoleAssignment.ReadWrite.All", PermissionType.APPLICATION
-).id
+
+def app_role_id_of(name: str) -> str:
+    """Microsoft's id of a Graph application permission, from the pinned table."""
+    return graph_permission(name, PermissionType.APPLICATION).id
+
+
+APPLICATION_READWRITE_ALL: Final = app_role_id_of("Application.ReadWrite.All")
+APP_ROLE_ASSIGNMENT_READWRITE_ALL: Final = app_role_id_of("AppRoleAssignment.ReadWrite.All")
 DIRECTORY_ACCESS_AS_USER_ALL: Final = graph_permission(
     "Directory.AccessAsUser.All", PermissionType.DELEGATED
 ).id
@@ -42,22 +47,14 @@ GLOBAL_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[GLOBAL_ADMINISTRATO
 USER_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[USER_ADMINISTRATOR]
 ADMINISTRATIVE_UNIT_SCOPE: Final = f"/administrativeUnits/{fake_guid('administrative-unit')}"
 SOME_USER: Final = fake_guid("user", "alice")
+SIGN_IN_URI: Final = "https://pam.example.com/signin"
 
 
-def app_role_id_of(name: str) -> str:
-    """Microsoft's id of a Graph application permission, from the pinned table."""
-    return graph_permission(name, PermissionType.APPLICATION).id
-
-
-# --- building mutations from the declared resources -------------------------------------------
-
-
-def _of_type(resources: list[DeclaredResource], type_token: str) -> list[DeclaredResource]:
-    return [r for r in resources if r.type == type_token]
+# --- what a mutation starts from, and the changes it can make -------------------------------
 
 
 def only_of_type(resources: list[DeclaredResource], type_token: str) -> DeclaredResource:
-    found = _of_type(resources, type_token)
+    found = [r for r in resources if r.type == type_token]
     assert len(found) == 1, f"{len(found)} resources of type {type_token}"
     return found[0]
 
@@ -66,70 +63,116 @@ def consent_to(resources: list[DeclaredResource], permission: str) -> DeclaredRe
     role_id = app_role_id_of(permission)
     found = [
         r
-        for r in _of_type(resources, types.APP_ROLE_ASSIGNMENT)
-        if r.inputs.get("appRoleId") == role_id
+        for r in resources
+        if r.type == types.APP_ROLE_ASSIGNMENT and r.inputs.get("appRoleId") == role_id
     ]
     assert len(found) == 1, f"{len(found)} consents of {permission}"
     return found[0]
 
 
-def _swap(
-    resources: list[DeclaredResource], old: DeclaredResource, new: DeclaredResource
-) -> list[DeclaredResource]:
-    """``resources`` with ``old`` replaced by ``new``, in place in the order."""
-    assert old in resources
-    return [new if r is old else r for r in resources]
+Mutated = tuple[list[DeclaredResource], str]
+"""The mutated stack and the URN the violation must be reported on."""
+
+Edit = Callable[[dict[str, Any]], None]
 
 
-def _copied(inputs: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy (``UNKNOWN`` stays the one sentinel: it copies to itself)."""
-    return copy.deepcopy(inputs)
+@dataclass(frozen=True)
+class Declared:
+    """The resources one cached program run declared, at the run's clock: what a mutation starts
+    from. Every change returns a new list and edits deep copies (``UNKNOWN`` copies to itself),
+    so the cached run stays intact for the next mutation."""
 
+    resources: list[DeclaredResource]
+    now: datetime
 
-def _with_inputs(
-    resources: list[DeclaredResource],
-    target: DeclaredResource,
-    edit: Callable[[dict[str, Any]], None],
-) -> tuple[list[DeclaredResource], DeclaredResource]:
-    """``target`` with its inputs edited on a deep copy (the module's cached runs stay intact)."""
-    inputs = _copied(target.inputs)
-    edit(inputs)
-    changed = dataclasses.replace(target, inputs=inputs)
-    return _swap(resources, target, changed), changed
+    def of_type(self, type_token: str) -> list[DeclaredResource]:
+        return [r for r in self.resources if r.type == type_token]
 
+    @property
+    def application(self) -> DeclaredResource:
+        return only_of_type(self.resources, types.APPLICATION)
 
-def _set(**values: object) -> Callable[[dict[str, Any]], None]:
-    def edit(inputs: dict[str, Any]) -> None:
-        inputs.update(values)
+    @property
+    def service_principal(self) -> DeclaredResource:
+        return only_of_type(self.resources, types.SERVICE_PRINCIPAL)
 
-    return edit
+    @property
+    def role_assignment(self) -> DeclaredResource:
+        """The program's first directory role assignment."""
+        return self.of_type(types.DIRECTORY_ROLE_ASSIGNMENT)[0]
 
+    @property
+    def latest_secret(self) -> DeclaredResource:
+        """The later-ending of the program's two rotating client secrets."""
+        secrets = self.of_type(types.APPLICATION_PASSWORD)
+        assert len(secrets) == 2
+        return max(secrets, key=lambda r: str(r.inputs["endDate"]))
 
-def _sibling(
-    template: DeclaredResource,
-    name: str,
-    inputs: dict[str, Any],
-    type_token: str | None = None,
-    property_dependencies: dict[str, tuple[str, ...]] | None = None,
-) -> DeclaredResource:
-    """Another resource next to ``template`` (same parent and stack), as a change would add."""
-    type_token = type_token or template.type
-    qualified_type = template.urn.rsplit("::", 1)[0].rpartition("$")[0]
-    return dataclasses.replace(
-        template,
-        type=type_token,
-        name=name,
-        urn=f"{qualified_type}${type_token}::{name}",
-        id="",
-        inputs=inputs,
-        secret_inputs=frozenset(),
-        outputs={},
-        property_dependencies=(
-            dict(template.property_dependencies)
-            if property_dependencies is None
-            else property_dependencies
-        ),
-    )
+    def edit(
+        self, target: DeclaredResource, edit: Edit, reported_on: DeclaredResource | None = None
+    ) -> Mutated:
+        """``target`` with its inputs edited, in its place in the order; the finding lands on it
+        unless ``reported_on`` says where."""
+        assert target in self.resources
+        inputs = copy.deepcopy(target.inputs)
+        edit(inputs)
+        changed = dataclasses.replace(target, inputs=inputs)
+        return [changed if r is target else r for r in self.resources], (reported_on or changed).urn
+
+    def set(self, target: DeclaredResource, **values: object) -> Mutated:
+        """``target`` with these inputs set."""
+        return self.edit(target, lambda inputs: inputs.update(values))
+
+    def add(
+        self,
+        template: DeclaredResource,
+        name: str,
+        inputs: dict[str, Any],
+        type_token: str | None = None,
+        links: dict[str, tuple[str, ...]] | None = None,
+        reported_on: DeclaredResource | None = None,
+    ) -> Mutated:
+        """Another resource next to ``template`` (same parent and stack), as a change would add:
+        ``links`` are its property dependencies (``template``'s when not given); the finding
+        lands on it unless ``reported_on`` says where."""
+        type_token = type_token or template.type
+        qualified_type = template.urn.rsplit("::", 1)[0].rpartition("$")[0]
+        added = dataclasses.replace(
+            template,
+            type=type_token,
+            name=name,
+            urn=f"{qualified_type}${type_token}::{name}",
+            id="",
+            inputs=copy.deepcopy(inputs),
+            secret_inputs=frozenset(),
+            outputs={},
+            property_dependencies=dict(template.property_dependencies if links is None else links),
+        )
+        return [*self.resources, added], (reported_on or added).urn
+
+    def add_linked(
+        self,
+        target: DeclaredResource,
+        key: str,
+        name: str,
+        type_token: str,
+        inputs: dict[str, Any],
+        reported_on: DeclaredResource | None = None,
+    ) -> Mutated:
+        """A resource next to ``target`` whose input ``key`` holds ``target``'s id, as the engine
+        receives it (unknown during a preview) with its property dependency on ``target``."""
+        return self.add(
+            target,
+            name,
+            {key: target.id or UNKNOWN, **inputs},
+            type_token,
+            links={key: (target.urn,)},
+            reported_on=reported_on,
+        )
+
+    def remove(self, target: DeclaredResource, reported_on: DeclaredResource) -> Mutated:
+        """The stack without ``target``; the finding lands on ``reported_on``."""
+        return [r for r in self.resources if r is not target], reported_on.urn
 
 
 def _graph_access(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -141,259 +184,203 @@ def _graph_access(inputs: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-Mutated = tuple[list[DeclaredResource], str]
-"""The mutated stack and the URN the violation must be reported on."""
+def _requesting(permission_id: str, kind: str) -> Edit:
+    """An Application's inputs requesting one more Microsoft Graph permission."""
+
+    def edit(inputs: dict[str, Any]) -> None:
+        _graph_access(inputs)["resourceAccesses"].append({"id": permission_id, "type": kind})
+
+    return edit
 
 
-MutationFunction = Callable[[list[DeclaredResource], datetime], Mutated]
+# --- the declarations ---------------------------------------------------------------------------
+
+
+MutationFunction = Callable[[Declared], Mutated]
 
 
 @dataclass(frozen=True)
-class Mutation:
+class Mutation(BadChange):
     """A bad change to the declared resources, and the mandatory finding that must stop it."""
 
-    id: str
-    apply: MutationFunction
-    policy: str
-    needles: tuple[str, ...]
-    """Text the finding must contain: the offending permission or role by name (and id)."""
+    change: MutationFunction
+
+    def apply(self, resources: list[DeclaredResource], now: datetime) -> Mutated:
+        return self.change(Declared(resources, now))
 
 
 MUTATIONS: Final[list[Mutation]] = []
 """Every bad change, each declared by ``expects`` right above the change it makes."""
 
 
-def expects(
-    id: str, policy: str, needles: tuple[str, ...]
-) -> Callable[[MutationFunction], MutationFunction]:
+def expects(id: str, policy: str, *needles: str) -> Callable[[MutationFunction], MutationFunction]:
     """Declare the mutation below and the mandatory finding that must stop it."""
 
-    def register(apply: MutationFunction) -> MutationFunction:
-        MUTATIONS.append(Mutation(id, apply, policy, needles))
-        return apply
+    def register(change: MutationFunction) -> MutationFunction:
+        MUTATIONS.append(Mutation(id, policy, needles, change))
+        return change
 
     return register
+
+
+# --- directory roles ----------------------------------------------------------------------------
 
 
 @expects(
     "global-administrator",
     "directory-role-allowlist",
-    (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})", "allowGlobalAdministrator: true"),
+    f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",
+    "allowGlobalAdministrator: true",
 )
-def global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    assignment = next(
+def global_administrator(program: Declared) -> Mutated:
+    user_administrator = next(
         r
-        for r in _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)
+        for r in program.of_type(types.DIRECTORY_ROLE_ASSIGNMENT)
         if r.inputs["roleId"] == USER_ADMINISTRATOR_ID
     )
-    mutated, changed = _with_inputs(resources, assignment, _set(roleId=GLOBAL_ADMINISTRATOR_ID))
-    return mutated, changed.urn
+    return program.set(user_administrator, roleId=GLOBAL_ADMINISTRATOR_ID)
+
+
+@expects(
+    "global-administrator-upper-case-id",
+    "directory-role-allowlist",
+    f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",
+)
+def global_administrator_in_upper_case(program: Declared) -> Mutated:
+    """GUIDs compare case-insensitively: an upper-case template id is the same role."""
+    return program.set(program.role_assignment, roleId=GLOBAL_ADMINISTRATOR_ID.upper())
 
 
 @expects(
     "role-scoped-to-administrative-unit",
     "directory-role-allowlist",
-    (f"directoryScopeId is {ADMINISTRATIVE_UNIT_SCOPE}",),
+    f"directoryScopeId is {ADMINISTRATIVE_UNIT_SCOPE}",
 )
-def scoped_role_assignment(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
-    mutated, changed = _with_inputs(
-        resources, assignment, _set(directoryScopeId=ADMINISTRATIVE_UNIT_SCOPE)
-    )
-    return mutated, changed.urn
+def scoped_role_assignment(program: Declared) -> Mutated:
+    return program.set(program.role_assignment, directoryScopeId=ADMINISTRATIVE_UNIT_SCOPE)
+
+
+@expects("role-scoped-to-application", "directory-role-allowlist", "appScopeId is set (/)")
+def app_scoped_role_assignment(program: Declared) -> Mutated:
+    return program.set(program.role_assignment, appScopeId="/")
 
 
 @expects(
-    "role-scoped-to-application",
+    "activated-global-administrator-role",
     "directory-role-allowlist",
-    ("appScopeId is set (/)",),
+    f"templateId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",
 )
-def app_scoped_role_assignment(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
-    mutated, changed = _with_inputs(resources, assignment, _set(appScopeId="/"))
-    return mutated, changed.urn
+def activated_global_administrator(program: Declared) -> Mutated:
+    return program.add(
+        program.role_assignment,
+        "global-administrator",
+        {"templateId": GLOBAL_ADMINISTRATOR_ID},
+        types.DIRECTORY_ROLE,
+        links={},
+    )
+
+
+@expects(
+    "eligible-for-global-administrator",
+    "directory-role-allowlist",
+    f"roleDefinitionId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",
+)
+def eligible_for_global_administrator(program: Declared) -> Mutated:
+    assignment = program.role_assignment
+    return program.add(
+        assignment,
+        "privilege-secure-eligible-global-administrator",
+        {
+            "roleDefinitionId": GLOBAL_ADMINISTRATOR_ID,
+            "principalId": assignment.inputs["principalObjectId"],
+            "directoryScopeId": "/",
+            "justification": "break glass",
+        },
+        types.DIRECTORY_ROLE_ELIGIBILITY_REQUEST,
+        links={"principalId": assignment.property_dependencies["principalObjectId"]},
+    )
+
+
+# --- Microsoft Graph permissions ----------------------------------------------------------------
 
 
 @expects(
     "extra-app-role-requested",
     "graph-application-permissions-allowlist",
-    (
-        f"application permission Application.ReadWrite.All ({APPLICATION_READWRITE_ALL})",
-        "is not in the allowlist",
-    ),
+    f"application permission Application.ReadWrite.All ({APPLICATION_READWRITE_ALL})",
+    "is not in the allowlist",
 )
-def requested_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    def edit(inputs: dict[str, Any]) -> None:
-        _graph_access(inputs)["resourceAccesses"].append(
-            {"id": APPLICATION_READWRITE_ALL, "type": "Role"}
-        )
-
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(resources, application, edit)
-    return mutated, changed.urn
+def requested_extra_app_role(program: Declared) -> Mutated:
+    return program.edit(program.application, _requesting(APPLICATION_READWRITE_ALL, "Role"))
 
 
 @expects(
     "extra-app-role-consented",
     "graph-application-permissions-allowlist",
-    (
-        "appRoleId: application permission AppRoleAssignment.ReadWrite.All "
-        f"({APP_ROLE_ASSIGNMENT_READWRITE_ALL})",
-    ),
+    "appRoleId: application permission AppRoleAssignment.ReadWrite.All "
+    f"({APP_ROLE_ASSIGNMENT_READWRITE_ALL})",
 )
 @expects(
     "extra-app-role-consented-unrequested",
     "consent-matches-request",
-    (APP_ROLE_ASSIGNMENT_READWRITE_ALL, "is consented but", "does not request it"),
+    APP_ROLE_ASSIGNMENT_READWRITE_ALL,
+    "is consented but",
+    "does not request it",
 )
-def consented_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    template = _of_type(resources, types.APP_ROLE_ASSIGNMENT)[0]
-    inputs = {**_copied(template.inputs), "appRoleId": APP_ROLE_ASSIGNMENT_READWRITE_ALL}
-    extra = _sibling(template, "privilege-secure-consent-AppRoleAssignment.ReadWrite.All", inputs)
-    return [*resources, extra], extra.urn
+def consented_extra_app_role(program: Declared) -> Mutated:
+    consent = program.of_type(types.APP_ROLE_ASSIGNMENT)[0]
+    return program.add(
+        consent,
+        "privilege-secure-consent-AppRoleAssignment.ReadWrite.All",
+        {**consent.inputs, "appRoleId": APP_ROLE_ASSIGNMENT_READWRITE_ALL},
+    )
+
+
+@expects(
+    "extra-app-role-via-api-access",
+    "graph-application-permissions-allowlist",
+    f"roleIds[0]: application permission Application.ReadWrite.All ({APPLICATION_READWRITE_ALL})",
+)
+def api_access_extra_app_role(program: Declared) -> Mutated:
+    return program.add_linked(
+        program.application,
+        "applicationId",
+        "privilege-secure-graph-access",
+        types.APPLICATION_API_ACCESS,
+        {"apiClientId": MICROSOFT_GRAPH_APP_ID, "roleIds": [APPLICATION_READWRITE_ALL]},
+    )
 
 
 @expects(
     "second-resource-application",
     "graph-application-permissions-allowlist",
-    (f"resourceAppId {AZURE_AD_GRAPH_APP_ID} is not Microsoft Graph",),
+    f"resourceAppId {AZURE_AD_GRAPH_APP_ID} is not Microsoft Graph",
 )
-def second_resource_application(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    def edit(inputs: dict[str, Any]) -> None:
-        inputs["requiredResourceAccesses"].append(
-            {
-                "resourceAppId": AZURE_AD_GRAPH_APP_ID,
-                "resourceAccesses": [
-                    # Any id: a resource app other than Microsoft Graph is refused as such.
-                    {"id": "0d0d0d0d-0000-4000-8000-00000000aad6", "type": "Role"}
-                ],
-            }
-        )
-
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(resources, application, edit)
-    return mutated, changed.urn
+def second_resource_application(program: Declared) -> Mutated:
+    # Any id: a resource app other than Microsoft Graph is refused as such.
+    access = {"id": "0d0d0d0d-0000-4000-8000-00000000aad6", "type": "Role"}
+    resource = {"resourceAppId": AZURE_AD_GRAPH_APP_ID, "resourceAccesses": [access]}
+    return program.edit(
+        program.application, lambda inputs: inputs["requiredResourceAccesses"].append(resource)
+    )
 
 
 @expects(
     "extra-delegated-scope-requested",
     "graph-delegated-permissions-allowlist",
-    (
-        f"delegated permission Directory.AccessAsUser.All ({DIRECTORY_ACCESS_AS_USER_ALL})",
-        "is not in the allowlist",
-    ),
+    f"delegated permission Directory.AccessAsUser.All ({DIRECTORY_ACCESS_AS_USER_ALL})",
+    "is not in the allowlist",
 )
-def requested_extra_scope(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    def edit(inputs: dict[str, Any]) -> None:
-        _graph_access(inputs)["resourceAccesses"].append(
-            {"id": DIRECTORY_ACCESS_AS_USER_ALL, "type": "Scope"}
-        )
-
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(resources, application, edit)
-    return mutated, changed.urn
-
-
-def _latest_secret(resources: list[DeclaredResource]) -> DeclaredResource:
-    secrets = _of_type(resources, types.APPLICATION_PASSWORD)
-    assert len(secrets) == 2
-    return max(secrets, key=lambda r: str(r.inputs["endDate"]))
-
-
-@expects(
-    "secret-beyond-limit",
-    "client-secret-expiry",
-    ("is more than 365 days ahead",),
-)
-def secret_beyond_limit(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    end_date = f"{now + timedelta(days=400):%Y-%m-%dT%H:%M:%SZ}"
-    mutated, changed = _with_inputs(resources, _latest_secret(resources), _set(endDate=end_date))
-    return mutated, changed.urn
-
-
-@expects(
-    "secret-end-date-relative",
-    "client-secret-expiry",
-    ("endDateRelative is set (8760h)",),
-)
-def secret_end_date_relative(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    def edit(inputs: dict[str, Any]) -> None:
-        del inputs["endDate"]
-        inputs["endDateRelative"] = "8760h"
-
-    mutated, changed = _with_inputs(resources, _latest_secret(resources), edit)
-    return mutated, changed.urn
-
-
-@expects(
-    "third-secret",
-    "client-secret-count",
-    ("has 3 client secrets", "privilege-secure-client-secret-c"),
-)
-def third_secret(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    template = _latest_secret(resources)
-    extra = _sibling(template, "privilege-secure-client-secret-c", _copied(template.inputs))
-    return [*resources, extra], only_of_type(resources, types.APPLICATION).urn
-
-
-@expects(
-    "multi-tenant-audience",
-    "single-tenant-application",
-    ("signInAudience is AzureADMultipleOrgs",),
-)
-def multi_tenant(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(
-        resources, application, _set(signInAudience="AzureADMultipleOrgs")
-    )
-    return mutated, changed.urn
-
-
-@expects(
-    "web-redirect-uri",
-    "no-interactive-sign-in-surface",
-    ("web.redirectUris is set (https://pam.example.com/signin)",),
-)
-def web_redirect_uri(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(
-        resources, application, _set(web={"redirectUris": ["https://pam.example.com/signin"]})
-    )
-    return mutated, changed.urn
-
-
-@expects(
-    "implicit-grant",
-    "no-interactive-sign-in-surface",
-    ("web.implicitGrant.accessTokenIssuanceEnabled is true",),
-)
-def implicit_grant(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(
-        resources, application, _set(web={"implicitGrant": {"accessTokenIssuanceEnabled": True}})
-    )
-    return mutated, changed.urn
-
-
-@expects(
-    "identifier-uri",
-    "no-interactive-sign-in-surface",
-    ("identifierUris is set (api://privilege-secure)",),
-)
-def identifier_uri(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(
-        resources, application, _set(identifierUris=["api://privilege-secure"])
-    )
-    return mutated, changed.urn
+def requested_extra_scope(program: Declared) -> Mutated:
+    return program.edit(program.application, _requesting(DIRECTORY_ACCESS_AS_USER_ALL, "Scope"))
 
 
 @expects(
     "consent-without-request",
     "consent-matches-request",
-    (f"{ROLE_MANAGEMENT} ({app_role_id_of(ROLE_MANAGEMENT)}) is consented but",),
+    f"{ROLE_MANAGEMENT} ({app_role_id_of(ROLE_MANAGEMENT)}) is consented but",
 )
-def consent_without_request(resources: list[DeclaredResource], now: datetime) -> Mutated:
+def consent_without_request(program: Declared) -> Mutated:
     """The request loses RoleManagement.ReadWrite.Directory; its consent stays."""
     role_id = app_role_id_of(ROLE_MANAGEMENT)
 
@@ -403,232 +390,194 @@ def consent_without_request(resources: list[DeclaredResource], now: datetime) ->
         assert len(kept) == len(access["resourceAccesses"]) - 1
         access["resourceAccesses"] = kept
 
-    mutated, _ = _with_inputs(resources, only_of_type(resources, types.APPLICATION), edit)
-    return mutated, consent_to(resources, ROLE_MANAGEMENT).urn
+    return program.edit(
+        program.application, edit, reported_on=consent_to(program.resources, ROLE_MANAGEMENT)
+    )
 
 
 @expects(
     "half-consented",
     "consent-matches-request",
-    ("application permission User.ReadWrite.All", "half-consented"),
+    "application permission User.ReadWrite.All",
+    "half-consented",
 )
-def half_consented(resources: list[DeclaredResource], now: datetime) -> Mutated:
+def half_consented(program: Declared) -> Mutated:
     """The request keeps User.ReadWrite.All; its consent is gone."""
-    consent = consent_to(resources, "User.ReadWrite.All")
-    return [r for r in resources if r is not consent], only_of_type(
-        resources, types.APPLICATION
-    ).urn
+    consent = consent_to(program.resources, "User.ReadWrite.All")
+    return program.remove(consent, reported_on=program.application)
 
 
 @expects(
     "managed-graph-service-principal",
     "graph-service-principal-not-managed",
-    (f"clientId {MICROSOFT_GRAPH_APP_ID} is Microsoft Graph",),
+    f"clientId {MICROSOFT_GRAPH_APP_ID} is Microsoft Graph",
 )
-def managed_graph_service_principal(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    template = only_of_type(resources, types.SERVICE_PRINCIPAL)
-    extra = _sibling(
-        template,
+def managed_graph_service_principal(program: Declared) -> Mutated:
+    return program.add(
+        program.service_principal,
         "microsoft-graph",
         {"clientId": MICROSOFT_GRAPH_APP_ID, "useExisting": True},
-        property_dependencies={},
+        links={},
     )
-    return [*resources, extra], extra.urn
 
 
-def _edited_grant(
-    resources: list[DeclaredResource], edit: Callable[[dict[str, Any]], None]
-) -> Mutated:
+def _edited_grant(program: Declared, edit: Edit) -> Mutated:
     """The program's delegated grant edited, or for 26.03 (no grant) an edited new one."""
-    grants = _of_type(resources, types.DELEGATED_PERMISSION_GRANT)
+    grants = program.of_type(types.DELEGATED_PERMISSION_GRANT)
     if grants:
-        mutated, changed = _with_inputs(resources, grants[0], edit)
-        return mutated, changed.urn
-    consent = _of_type(resources, types.APP_ROLE_ASSIGNMENT)[0]
+        return program.edit(grants[0], edit)
+    consent = program.of_type(types.APP_ROLE_ASSIGNMENT)[0]
     inputs = {
         "servicePrincipalObjectId": consent.inputs["principalObjectId"],
         "resourceServicePrincipalObjectId": consent.inputs["resourceObjectId"],
         "claimValues": ["User.Read"],
     }
     edit(inputs)
-    grant = _sibling(
+    return program.add(
         consent,
         "privilege-secure-consent-delegated",
         inputs,
-        type_token=types.DELEGATED_PERMISSION_GRANT,
-        property_dependencies={
-            "servicePrincipalObjectId": consent.property_dependencies["principalObjectId"]
-        },
+        types.DELEGATED_PERMISSION_GRANT,
+        links={"servicePrincipalObjectId": consent.property_dependencies["principalObjectId"]},
     )
-    return [*resources, grant], grant.urn
 
 
 @expects(
     "single-user-delegated-grant",
     "graph-delegated-permissions-allowlist",
-    (f"userObjectId is set ({SOME_USER})",),
+    f"userObjectId is set ({SOME_USER})",
 )
-def single_user_grant(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    return _edited_grant(resources, _set(userObjectId=SOME_USER))
+def single_user_grant(program: Declared) -> Mutated:
+    return _edited_grant(program, lambda inputs: inputs.update(userObjectId=SOME_USER))
 
 
 @expects(
     "extra-delegated-scope-granted",
     "graph-delegated-permissions-allowlist",
-    ("claimValues[1]: delegated permission Directory.AccessAsUser.All",),
+    "claimValues[1]: delegated permission Directory.AccessAsUser.All",
 )
-def granted_extra_scope(resources: list[DeclaredResource], now: datetime) -> Mutated:
+def granted_extra_scope(program: Declared) -> Mutated:
+    return _edited_grant(
+        program, lambda inputs: inputs["claimValues"].append("Directory.AccessAsUser.All")
+    )
+
+
+# --- client secrets -----------------------------------------------------------------------------
+
+
+@expects("secret-beyond-limit", "client-secret-expiry", "is more than 365 days ahead")
+def secret_beyond_limit(program: Declared) -> Mutated:
+    end_date = f"{program.now + timedelta(days=400):%Y-%m-%dT%H:%M:%SZ}"
+    return program.set(program.latest_secret, endDate=end_date)
+
+
+@expects("secret-end-date-relative", "client-secret-expiry", "endDateRelative is set (8760h)")
+def secret_end_date_relative(program: Declared) -> Mutated:
     def edit(inputs: dict[str, Any]) -> None:
-        inputs["claimValues"].append("Directory.AccessAsUser.All")
+        del inputs["endDate"]
+        inputs["endDateRelative"] = "8760h"
 
-    return _edited_grant(resources, edit)
+    return program.edit(program.latest_secret, edit)
 
 
 @expects(
-    "global-administrator-upper-case-id",
-    "directory-role-allowlist",
-    (f"Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
+    "third-secret",
+    "client-secret-count",
+    "has 3 client secrets",
+    "privilege-secure-client-secret-c",
 )
-def global_administrator_in_upper_case(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    """GUIDs compare case-insensitively: an upper-case template id is the same role."""
-    assignment = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
-    mutated, changed = _with_inputs(
-        resources, assignment, _set(roleId=GLOBAL_ADMINISTRATOR_ID.upper())
+def third_secret(program: Declared) -> Mutated:
+    secret = program.latest_secret
+    return program.add(
+        secret, "privilege-secure-client-secret-c", secret.inputs, reported_on=program.application
     )
-    return mutated, changed.urn
-
-
-@expects(
-    "activated-global-administrator-role",
-    "directory-role-allowlist",
-    (f"templateId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
-)
-def activated_global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    template = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
-    role = _sibling(
-        template,
-        "global-administrator",
-        {"templateId": GLOBAL_ADMINISTRATOR_ID},
-        type_token=types.DIRECTORY_ROLE,
-        property_dependencies={},
-    )
-    return [*resources, role], role.urn
-
-
-@expects(
-    "eligible-for-global-administrator",
-    "directory-role-allowlist",
-    (f"roleDefinitionId: directory role Global Administrator ({GLOBAL_ADMINISTRATOR_ID})",),
-)
-def eligible_for_global_administrator(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    template = _of_type(resources, types.DIRECTORY_ROLE_ASSIGNMENT)[0]
-    request = _sibling(
-        template,
-        "privilege-secure-eligible-global-administrator",
-        {
-            "roleDefinitionId": GLOBAL_ADMINISTRATOR_ID,
-            "principalId": template.inputs["principalObjectId"],
-            "directoryScopeId": "/",
-            "justification": "break glass",
-        },
-        type_token=types.DIRECTORY_ROLE_ELIGIBILITY_REQUEST,
-        property_dependencies={"principalId": template.property_dependencies["principalObjectId"]},
-    )
-    return [*resources, request], request.urn
-
-
-def _id_of(resource: DeclaredResource) -> object:
-    """How another resource's input holding ``resource.id`` reaches the engine."""
-    return resource.id or UNKNOWN
-
-
-@expects(
-    "extra-app-role-via-api-access",
-    "graph-application-permissions-allowlist",
-    (
-        "roleIds[0]: application permission Application.ReadWrite.All "
-        f"({APPLICATION_READWRITE_ALL})",
-    ),
-)
-def api_access_extra_app_role(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    application = only_of_type(resources, types.APPLICATION)
-    access = _sibling(
-        application,
-        "privilege-secure-graph-access",
-        {
-            "applicationId": _id_of(application),
-            "apiClientId": MICROSOFT_GRAPH_APP_ID,
-            "roleIds": [APPLICATION_READWRITE_ALL],
-        },
-        type_token=types.APPLICATION_API_ACCESS,
-        property_dependencies={"applicationId": (application.urn,)},
-    )
-    return [*resources, access], access.urn
-
-
-@expects(
-    "split-redirect-uris",
-    "no-interactive-sign-in-surface",
-    ("redirectUris is set (https://pam.example.com/signin)",),
-)
-def split_redirect_uris(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    application = only_of_type(resources, types.APPLICATION)
-    uris = _sibling(
-        application,
-        "privilege-secure-redirect-uris",
-        {
-            "applicationId": _id_of(application),
-            "type": "Web",
-            "redirectUris": ["https://pam.example.com/signin"],
-        },
-        type_token=types.APPLICATION_REDIRECT_URIS,
-        property_dependencies={"applicationId": (application.urn,)},
-    )
-    return [*resources, uris], uris.urn
-
-
-@expects(
-    "fallback-public-client",
-    "no-interactive-sign-in-surface",
-    ("fallbackPublicClientEnabled is true",),
-)
-def fallback_public_client(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(resources, application, _set(fallbackPublicClientEnabled=True))
-    return mutated, changed.urn
 
 
 @expects(
     "third-secret-on-the-service-principal",
     "client-secret-count",
-    ("has 3 client secrets", "ServicePrincipalPassword 'privilege-secure-sp-secret'"),
+    "has 3 client secrets",
+    "ServicePrincipalPassword 'privilege-secure-sp-secret'",
 )
-def service_principal_secret(resources: list[DeclaredResource], now: datetime) -> Mutated:
+def service_principal_secret(program: Declared) -> Mutated:
     """A third secret, on the service principal: it counts for the application too."""
-    service_principal = only_of_type(resources, types.SERVICE_PRINCIPAL)
-    secret = _sibling(
-        service_principal,
+    return program.add_linked(
+        program.service_principal,
+        "servicePrincipalId",
         "privilege-secure-sp-secret",
-        {
-            "servicePrincipalId": _id_of(service_principal),
-            "endDate": _latest_secret(resources).inputs["endDate"],
-        },
-        type_token=types.SERVICE_PRINCIPAL_PASSWORD,
-        property_dependencies={"servicePrincipalId": (service_principal.urn,)},
+        types.SERVICE_PRINCIPAL_PASSWORD,
+        {"endDate": program.latest_secret.inputs["endDate"]},
+        reported_on=program.application,
     )
-    return [*resources, secret], only_of_type(resources, types.APPLICATION).urn
+
+
+@expects("third-secret-inline", "client-secret-count", "has 3 client secrets", "password block")
+def inline_password_block(program: Declared) -> Mutated:
+    """A third secret, inline on the application."""
+    end_date = program.latest_secret.inputs["endDate"]
+    return program.set(program.application, password={"displayName": "inline", "endDate": end_date})
+
+
+# --- audience and sign-in surface ---------------------------------------------------------------
 
 
 @expects(
-    "third-secret-inline",
-    "client-secret-count",
-    ("has 3 client secrets", "password block"),
+    "multi-tenant-audience",
+    "single-tenant-application",
+    "signInAudience is AzureADMultipleOrgs",
 )
-def inline_password_block(resources: list[DeclaredResource], now: datetime) -> Mutated:
-    """A third secret, inline on the application."""
-    end_date = _latest_secret(resources).inputs["endDate"]
-    application = only_of_type(resources, types.APPLICATION)
-    mutated, changed = _with_inputs(
-        resources, application, _set(password={"displayName": "inline", "endDate": end_date})
+def multi_tenant(program: Declared) -> Mutated:
+    return program.set(program.application, signInAudience="AzureADMultipleOrgs")
+
+
+@expects(
+    "web-redirect-uri",
+    "no-interactive-sign-in-surface",
+    f"web.redirectUris is set ({SIGN_IN_URI})",
+)
+def web_redirect_uri(program: Declared) -> Mutated:
+    return program.set(program.application, web={"redirectUris": [SIGN_IN_URI]})
+
+
+@expects(
+    "implicit-grant",
+    "no-interactive-sign-in-surface",
+    "web.implicitGrant.accessTokenIssuanceEnabled is true",
+)
+def implicit_grant(program: Declared) -> Mutated:
+    return program.set(
+        program.application, web={"implicitGrant": {"accessTokenIssuanceEnabled": True}}
     )
-    return mutated, changed.urn
+
+
+@expects(
+    "identifier-uri",
+    "no-interactive-sign-in-surface",
+    "identifierUris is set (api://privilege-secure)",
+)
+def identifier_uri(program: Declared) -> Mutated:
+    return program.set(program.application, identifierUris=["api://privilege-secure"])
+
+
+@expects(
+    "fallback-public-client",
+    "no-interactive-sign-in-surface",
+    "fallbackPublicClientEnabled is true",
+)
+def fallback_public_client(program: Declared) -> Mutated:
+    return program.set(program.application, fallbackPublicClientEnabled=True)
+
+
+@expects(
+    "split-redirect-uris",
+    "no-interactive-sign-in-surface",
+    f"redirectUris is set ({SIGN_IN_URI})",
+)
+def split_redirect_uris(program: Declared) -> Mutated:
+    return program.add_linked(
+        program.application,
+        "applicationId",
+        "privilege-secure-redirect-uris",
+        types.APPLICATION_REDIRECT_URIS,
+        {"type": "Web", "redirectUris": [SIGN_IN_URI]},
+    )

@@ -232,6 +232,12 @@ class Outcome:
         """Nothing reported at all."""
         return not self.violations and self.unknown is None
 
+    @property
+    def only_violation(self) -> str:
+        """The one violation reported (asserted: exactly one)."""
+        assert len(self.violations) == 1, self.violations
+        return self.violations[0]
+
 
 def _options(target: DeclaredResource) -> PolicyResourceOptions:
     """The options object the SDK builds from the request."""

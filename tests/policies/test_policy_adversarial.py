@@ -62,15 +62,7 @@ def test_each_attack_is_a_mandatory_violation(
     clean = runs.baseline(running_pack, Scenario(DEV, "4.1", MODES[mode]))
 
     assert clean.mandatory == (), show(clean.mandatory)
-    found = [
-        d
-        for d in verdict.mandatory
-        if d.policy_name == attack.policy and d.urn.rsplit("::", 1)[-1] in attack.offenders
-    ]
-    assert found, (
-        f"no mandatory {attack.policy} on {attack.offenders}:\n{show(verdict.diagnostics)}"
-    )
-    assert any(attack.needle in d.detail for d in found), show(tuple(found))
+    attack.stopped_in(verdict, attack.offenders)
 
 
 def test_a_resource_declared_only_outside_a_preview_is_stopped_by_a_resource_policy(
@@ -91,7 +83,7 @@ def test_a_resource_declared_only_outside_a_preview_is_stopped_by_a_resource_pol
     ]
 
     assert "attack-update-only" not in {r.name for r in preview.resources}
-    assert [(d.policy_name, attack.needle in d.detail) for d in resource_policy] == [
+    assert [(d.policy_name, attack.is_said_in(d.detail)) for d in resource_policy] == [
         (attack.policy, True)
     ]
 
@@ -111,7 +103,7 @@ def test_what_the_pack_cannot_see_the_offline_preview_reports(
     jsonschema.validate(plan, PLAN_SCHEMA)
     found = [f for f in plan["unseenByThePack"] if f["check"] == attack.policy]
     assert {f["urn"].rsplit("::", 1)[-1] for f in found} <= set(attack.offenders)
-    assert any(attack.needle in f["message"] for f in found), found
+    assert any(attack.is_said_in(f["message"]) for f in found), found
     assert f"[unseen by the pack] {attack.policy}" in text
     assert "#### What the policy pack cannot see" in markdown
 

@@ -73,8 +73,7 @@ def test_application_registration_audience_is_checked() -> None:
 def test_each_sign_in_surface_is_denied(changes: dict[str, object], property_path: str) -> None:
     outcome = check(SURFACE, application(**changes))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith(f"{property_path} is ")
+    assert outcome.only_violation.startswith(f"{property_path} is ")
 
 
 @pytest.mark.parametrize(
@@ -101,8 +100,7 @@ def test_a_redirect_uri_message_shows_the_uri() -> None:
 def test_unknown_identifier_uris_are_a_violation() -> None:
     outcome = check(SURFACE, application(identifierUris=UNKNOWN))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("identifierUris is unknown during preview")
+    assert outcome.only_violation.startswith("identifierUris is unknown during preview")
 
 
 @pytest.mark.parametrize(

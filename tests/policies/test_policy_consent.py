@@ -47,8 +47,7 @@ def test_a_missing_delegated_grant_is_half_consent() -> None:
 
     outcome = check_stack(POLICY, resources)
 
-    assert len(outcome.violations) == 1
-    assert f"requests delegated permission User.Read ({USER_READ_ID})" in outcome.violations[0]
+    assert f"requests delegated permission User.Read ({USER_READ_ID})" in outcome.only_violation
 
 
 def test_an_unrequested_app_role_assignment_is_denied() -> None:
@@ -56,8 +55,7 @@ def test_an_unrequested_app_role_assignment_is_denied() -> None:
 
     outcome = check_stack(POLICY, [*program_stack(), extra])
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith(
+    assert outcome.only_violation.startswith(
         f"AppRoleAssignment 'privilege-secure-consent-extra' appRoleId {FOREIGN_PERMISSION_ID}"
     )
     assert (
@@ -96,8 +94,7 @@ def test_an_application_without_service_principal_is_not_consented() -> None:
 
     outcome = check_stack(POLICY, [app])
 
-    assert len(outcome.violations) == 1
-    assert "no AppRoleAssignment of its service principal consents" in outcome.violations[0]
+    assert "no AppRoleAssignment of its service principal consents" in outcome.only_violation
 
 
 def test_consent_of_another_principal_is_not_ours() -> None:

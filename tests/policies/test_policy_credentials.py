@@ -57,8 +57,7 @@ def test_a_past_date_is_only_an_advisory_note_never_an_expiry_violation() -> Non
     note = check("client-secret-expired", expired)
 
     assert outcome.passed
-    assert len(note.violations) == 1
-    assert "is in the past: this credential is expired and grants nothing" in note.violations[0]
+    assert "is in the past: this credential is expired and grants nothing" in note.only_violation
 
 
 def test_a_relative_end_date_is_denied() -> None:
@@ -66,15 +65,13 @@ def test_a_relative_end_date_is_denied() -> None:
 
     outcome = check(EXPIRY, target)
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("endDateRelative is set (8760h)")
+    assert outcome.only_violation.startswith("endDateRelative is set (8760h)")
 
 
 def test_a_missing_end_date_is_denied() -> None:
     outcome = check(EXPIRY, without(application_password(), "endDate"))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("endDate is not set")
+    assert outcome.only_violation.startswith("endDate is not set")
 
 
 def test_a_malformed_end_date_is_denied() -> None:
@@ -87,8 +84,7 @@ def test_an_unknown_end_date_is_a_violation() -> None:
     """The program computes every end date as a plain value."""
     outcome = check(EXPIRY, application_password(endDate=UNKNOWN))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("endDate is unknown during preview")
+    assert outcome.only_violation.startswith("endDate is unknown during preview")
 
 
 def test_service_principal_passwords_are_checked_too() -> None:
@@ -134,8 +130,7 @@ def test_a_third_secret_is_denied_on_the_application() -> None:
 def test_the_count_knob_applies() -> None:
     outcome = check_stack(COUNT, program_stack(), {"maxSecretsPerApplication": 1})
 
-    assert len(outcome.violations) == 1
-    assert "has 2 client secrets" in outcome.violations[0]
+    assert "has 2 client secrets" in outcome.only_violation
 
 
 def test_service_principal_passwords_and_password_blocks_count_for_the_application() -> None:
@@ -149,8 +144,7 @@ def test_service_principal_passwords_and_password_blocks_count_for_the_applicati
 
     outcome = check_stack(COUNT, resources, {"maxSecretsPerApplication": 1})
 
-    assert len(outcome.violations) == 1
-    assert "password block, ServicePrincipalPassword 'sp-secret'" in outcome.violations[0]
+    assert "password block, ServicePrincipalPassword 'sp-secret'" in outcome.only_violation
 
 
 def test_secrets_are_matched_by_known_ids_without_dependencies() -> None:
@@ -224,8 +218,7 @@ def test_a_secret_that_cannot_be_placed_is_a_violation() -> None:
 
     outcome = check_stack(COUNT, [*program_stack(), orphan])
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith(
+    assert outcome.only_violation.startswith(
         "ApplicationPassword 'orphan': its applicationId is unknown during preview and not "
         "computed from exactly one application"
     )

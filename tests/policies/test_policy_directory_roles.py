@@ -29,8 +29,7 @@ def test_the_manifest_roles_pass(role_id: str) -> None:
 def test_a_role_outside_the_table_is_denied_by_guid() -> None:
     outcome = check(POLICY, role_assignment(APPLICATION_ADMINISTRATOR_ID))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith(
+    assert outcome.only_violation.startswith(
         f"roleId: directory role {APPLICATION_ADMINISTRATOR_ID}"
     )
     assert "Privileged Authentication Administrator, User Administrator]" in outcome.violations[0]
@@ -85,16 +84,14 @@ def test_an_administrative_unit_scope_is_denied() -> None:
 def test_an_app_scope_is_denied() -> None:
     outcome = check(POLICY, role_assignment(appScopeId="/5e3f1c2a"))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("appScopeId is set (/5e3f1c2a)")
+    assert outcome.only_violation.startswith("appScopeId is set (/5e3f1c2a)")
 
 
 def test_an_unknown_role_is_a_violation() -> None:
     """Role template ids come from the table: one computed elsewhere cannot be reviewed."""
     outcome = check(POLICY, role_assignment(UNKNOWN))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("roleId is unknown during preview")
+    assert outcome.only_violation.startswith("roleId is unknown during preview")
 
 
 def test_eligibility_requests_are_checked_like_assignments() -> None:
@@ -110,8 +107,9 @@ def test_eligibility_requests_are_checked_like_assignments() -> None:
 
     outcome = check(POLICY, request)
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("roleDefinitionId: directory role Global Administrator")
+    assert outcome.only_violation.startswith(
+        "roleDefinitionId: directory role Global Administrator"
+    )
 
 
 @pytest.mark.parametrize(

@@ -54,8 +54,7 @@ def test_the_26_03_permissions_are_allowed_by_default() -> None:
 def test_an_application_permission_outside_the_table_is_named_by_guid() -> None:
     outcome = check(APP, _requesting({"id": FOREIGN_PERMISSION_ID, "type": "Role"}))
 
-    assert len(outcome.violations) == 1
-    message = outcome.violations[0]
+    message = outcome.only_violation
     assert message.startswith("requiredResourceAccesses[0].resourceAccesses[0].id: application")
     assert FOREIGN_PERMISSION_ID in message
     assert "not in the allowlist [Directory.ReadWrite.All" in message
@@ -113,8 +112,7 @@ def test_an_unknown_permission_id_is_a_violation_and_known_violations_still_coun
 def test_unknown_requested_permissions_are_a_violation() -> None:
     outcome = check(APP, application(requiredResourceAccesses=UNKNOWN))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("requiredResourceAccesses is unknown during preview")
+    assert outcome.only_violation.startswith("requiredResourceAccesses is unknown during preview")
 
 
 @pytest.mark.parametrize(
@@ -132,8 +130,7 @@ def test_app_role_assignments_are_checked(role_id: str, allowed: bool) -> None:
 def test_an_app_role_assignment_with_unknown_role_is_a_violation() -> None:
     outcome = check(APP, app_role_assignment("x", UNKNOWN))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("appRoleId is unknown during preview")
+    assert outcome.only_violation.startswith("appRoleId is unknown during preview")
 
 
 def _api_access(api_client_id: str, **ids: list[str]) -> DeclaredResource:
@@ -148,8 +145,7 @@ def test_application_api_access_role_ids_are_checked() -> None:
 
     assert check(APP, good).passed
     outcome = check(APP, bad)
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("roleIds[1]: application permission")
+    assert outcome.only_violation.startswith("roleIds[1]: application permission")
 
 
 def test_application_api_access_for_another_api_is_denied() -> None:
@@ -162,8 +158,7 @@ def test_a_delegated_scope_outside_the_allowlist_is_denied() -> None:
     read_write = graph_permission("User.ReadWrite.All", PermissionType.APPLICATION)
     outcome = check(DELEGATED, _requesting({"id": read_write.id, "type": "Scope"}))
 
-    assert len(outcome.violations) == 1
-    assert "delegated permission" in outcome.violations[0]
+    assert "delegated permission" in outcome.only_violation
     assert "not in the allowlist [User.Read]" in outcome.violations[0]
 
 
@@ -195,8 +190,7 @@ def test_a_grant_with_an_unlisted_claim_is_denied() -> None:
 def test_a_grant_for_a_single_user_is_denied_even_when_the_user_is_unknown(user: str) -> None:
     outcome = check(DELEGATED, delegated_grant(userObjectId=user))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("userObjectId is set (")
+    assert outcome.only_violation.startswith("userObjectId is set (")
     assert "a delegated permission grant for a single user is not allowed" in outcome.violations[0]
 
 

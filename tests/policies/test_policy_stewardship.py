@@ -46,8 +46,7 @@ def test_our_service_principal_with_an_unknown_client_id_passes() -> None:
 def test_a_managed_first_party_service_principal_is_denied(client_id: str, name: str) -> None:
     outcome = check(FIRST_PARTY, _sp_for(client_id))
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith(f"clientId {client_id} is ")
+    assert outcome.only_violation.startswith(f"clientId {client_id} is ")
     assert name in outcome.violations[0]
     assert "azuread.get_service_principal(client_id=...)" in outcome.violations[0]
 
@@ -81,8 +80,7 @@ def test_owners_outside_the_allowlist_are_flagged() -> None:
 
     assert check(OWNERS, service_principal(), config).passed
     outcome = check(OWNERS, service_principal(owners=[DEPLOYER, OTHER_OWNER]), config)
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith(
+    assert outcome.only_violation.startswith(
         f"owners[1] {OTHER_OWNER} is not in allowedOwnerObjectIds"
     )
 
@@ -137,5 +135,4 @@ def test_an_adopted_service_principal_is_denied_even_when_the_switch_is_unknown(
 
     outcome = check("owners-from-component", adopted)
 
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith("useExisting is")
+    assert outcome.only_violation.startswith("useExisting is")
