@@ -30,6 +30,7 @@ from entra_vocabulary import resource_types as types
 from entra_vocabulary.clock import ClockError, rfc3339
 from entra_vocabulary.manifests import MANIFESTS
 from entra_vocabulary.microsoft_ids import (
+    DIRECTORY_ROLE_FORMER_NAMES,
     DIRECTORY_ROLE_TEMPLATE_IDS,
     MICROSOFT_GRAPH_APP_ID,
     GraphPermission,
@@ -348,13 +349,6 @@ def _verified_graph_object_id(
     return graph.object_id
 
 
-ROLE_TEMPLATE_FORMER_NAMES: Final[dict[str, frozenset[str]]] = {
-    "Global Administrator": frozenset({"Company Administrator"}),
-    "User Administrator": frozenset({"User Account Administrator"}),
-}
-"""Names some tenants still report for a built-in role template (Entra renamed them)."""
-
-
 def _verify_role_templates(
     templates: azuread.GetDirectoryRoleTemplatesResult, roles: Sequence[str]
 ) -> None:
@@ -364,7 +358,7 @@ def _verify_role_templates(
     for role in roles:
         template_id = DIRECTORY_ROLE_TEMPLATE_IDS[role]
         found = published.get(template_id.lower())
-        if found != role and found not in ROLE_TEMPLATE_FORMER_NAMES.get(role, frozenset()):
+        if found != role and found not in DIRECTORY_ROLE_FORMER_NAMES.get(role, frozenset()):
             mismatches.append(
                 f"{role} is pinned as {template_id} but this tenant's role template of that id "
                 f"is {found or 'missing'}"

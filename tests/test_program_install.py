@@ -10,13 +10,13 @@ from __future__ import annotations
 import ast
 import shutil
 import subprocess
-import venv
 from pathlib import Path
 
 import pytest
 
 from mock_engine.engine import REPOSITORY
 from tests.clock import pinned_environment
+from tests.virtualenvs import installed_virtualenv
 
 NOT_COPIED = ("venv", ".ci-venv", ".git", "__pycache__", "*.egg-info", "build", ".*_cache")
 
@@ -26,15 +26,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A copy of the repository and the virtualenv `pulumi up` builds in it."""
     folder = tmp_path_factory.mktemp("checkout") / "privilege-secure-entra"
     shutil.copytree(REPOSITORY, folder, ignore=shutil.ignore_patterns(*NOT_COPIED))
-    venv.create(folder / "venv", with_pip=True)
-    python = folder / "venv" / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-    return folder, python
+    return folder, installed_virtualenv(folder, folder / "venv")
 
 
 def run_in(project: tuple[Path, Path], code: str) -> subprocess.CompletedProcess[str]:

@@ -30,6 +30,7 @@ from entra_vocabulary.microsoft_ids import (
     PermissionType,
     graph_permission,
 )
+from entra_vocabulary.microsoft_ids import EXCHANGE_ONLINE_APP_ID as EXCHANGE_ONLINE
 from mock_engine.engine import DEPLOYER_OBJECT_ID, GRAPH_OBJECT_ID, fake_guid
 from tests.policies.bad_change import BadChange
 
@@ -914,9 +915,6 @@ def consent_to_another_api(app: AppRegistration) -> None:
         claim_values=["User.Read"],
         opts=_inside(app),
     )
-
-
-EXCHANGE_ONLINE: Final = "00000002-0000-0ff1-ce00-000000000000"
 
 
 @attack(

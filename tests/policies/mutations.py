@@ -16,6 +16,7 @@ from typing import Any, Final
 from entra_vocabulary import resource_types as types
 from entra_vocabulary.manifests import GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR
 from entra_vocabulary.microsoft_ids import (
+    AZURE_AD_GRAPH_APP_ID,
     DIRECTORY_ROLE_TEMPLATE_IDS,
     MICROSOFT_GRAPH_APP_ID,
     PermissionType,
@@ -42,7 +43,6 @@ DIRECTORY_ACCESS_AS_USER_ALL: Final = graph_permission(
 """Microsoft Graph ids of rights no manifest asks for, from Microsoft's full table."""
 ROLE_MANAGEMENT: Final = "RoleManagement.ReadWrite.Directory"
 """The manifest permission that can grant any directory role."""
-AZURE_AD_GRAPH_APP_ID: Final = "00000002-0000-0000-c000-000000000000"
 GLOBAL_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[GLOBAL_ADMINISTRATOR]
 USER_ADMINISTRATOR_ID: Final = DIRECTORY_ROLE_TEMPLATE_IDS[USER_ADMINISTRATOR]
 ADMINISTRATIVE_UNIT_SCOPE: Final = f"/administrativeUnits/{fake_guid('administrative-unit')}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from entra_vocabulary import resource_types as types
+from entra_vocabulary.microsoft_ids import EXCHANGE_ONLINE_APP_ID as EXCHANGE_ONLINE
 from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID, PermissionType, graph_permission
 from mock_engine.engine import DeclaredResource
 from tests.policies.policy_harness import (
@@ -22,7 +23,6 @@ from tests.policies.policy_harness import (
 
 APP = "graph-application-permissions-allowlist"
 DELEGATED = "graph-delegated-permissions-allowlist"
-EXCHANGE_ONLINE = "00000002-0000-0ff1-ce00-000000000000"
 ROLE_MANAGEMENT = graph_permission("RoleManagement.ReadWrite.Directory", PermissionType.APPLICATION)
 PASSWORD_PROFILE = graph_permission(
     "User-PasswordProfile.ReadWrite.All", PermissionType.APPLICATION

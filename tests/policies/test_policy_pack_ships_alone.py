@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import venv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from offline_preview.policy_client import PACK_DIRECTORY, PolicyPackClient
 from tests.clock import pinned_environment
 from tests.policies.program_harness import DEV, ProgramRuns, Scenario, judge_stack
+from tests.virtualenvs import installed_virtualenv
 
 PUBLISHED = shutil.ignore_patterns(
     *(
@@ -41,15 +41,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("published")
     folder = root / "entra-guard-as-published"
     shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
-    venv.create(root / "venv", with_pip=True)
-    python = root / "venv" / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-    return folder, python
+    return folder, installed_virtualenv(folder, root / "venv")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from entra_vocabulary import resource_types as types
-from entra_vocabulary.microsoft_ids import MICROSOFT_GRAPH_APP_ID
+from entra_vocabulary.microsoft_ids import (
+    AZURE_AD_GRAPH_APP_ID,
+    EXCHANGE_ONLINE_APP_ID,
+    MICROSOFT_GRAPH_APP_ID,
+    SHAREPOINT_ONLINE_APP_ID,
+)
 from mock_engine.engine import DeclaredResource
 from tests.policies.policy_harness import (
     DEPLOYER,
@@ -19,7 +24,6 @@ from tests.policies.policy_harness import (
 FIRST_PARTY = "graph-service-principal-not-managed"
 OWNERS = "owners-restricted"
 PROTECT = "protect-production"
-SHAREPOINT_ONLINE = "00000003-0000-0ff1-ce00-000000000000"
 OTHER_OWNER = "2e2e2e2e-0000-4000-8000-000000000002"
 
 
@@ -37,9 +41,9 @@ def test_our_service_principal_with_an_unknown_client_id_passes() -> None:
     ("client_id", "name"),
     [
         (MICROSOFT_GRAPH_APP_ID, "Microsoft Graph"),
-        (SHAREPOINT_ONLINE, "Office 365 SharePoint Online"),
-        ("00000002-0000-0000-c000-000000000000", "Azure Active Directory Graph"),
-        ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"),
+        (SHAREPOINT_ONLINE_APP_ID, "Office 365 SharePoint Online"),
+        (AZURE_AD_GRAPH_APP_ID, "Azure Active Directory Graph"),
+        (EXCHANGE_ONLINE_APP_ID, "Office 365 Exchange Online"),
         ("00000009-0000-0000-c000-000000000000", "reserved well-known id range"),
     ],
 )

@@ -27,7 +27,13 @@ from entra_guard.declaration import Declaration, Kind
 from entra_guard.helpers.stack_links import Principals, label, of_type
 from entra_guard.helpers.values import UNKNOWN, elements, read, text
 from entra_vocabulary import resource_types as types
-from entra_vocabulary.labels import graph_permission_by_id
+from entra_vocabulary.labels import (
+    DEFAULT_APPLICATION_PERMISSIONS,
+    DEFAULT_DELEGATED_PERMISSIONS,
+    DEFAULT_DIRECTORY_ROLES,
+    GLOBAL_ADMINISTRATOR_ROLE,
+    graph_permission_by_id,
+)
 from entra_vocabulary.manifests import MANIFESTS, Manifest
 from entra_vocabulary.microsoft_ids import PermissionType, directory_role_name
 
@@ -35,15 +41,11 @@ MANIFEST_POLICY: Final = "single-manifest"
 _APPLICATION: Final = PermissionType.APPLICATION
 _DELEGATED: Final = PermissionType.DELEGATED
 
-_KNOWN_APPLICATION: Final = frozenset(
-    name for m in MANIFESTS.values() for name in m.application_permissions
-)
-_KNOWN_DELEGATED: Final = frozenset(
-    name for m in MANIFESTS.values() for name in m.delegated_permissions
-)
-_KNOWN_ROLES: Final = frozenset(
-    role for m in MANIFESTS.values() for flag in (False, True) for role in m.roles_for(flag)
-)
+_KNOWN_APPLICATION: Final = frozenset(DEFAULT_APPLICATION_PERMISSIONS)
+_KNOWN_DELEGATED: Final = frozenset(DEFAULT_DELEGATED_PERMISSIONS)
+_KNOWN_ROLES: Final = frozenset((*DEFAULT_DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR_ROLE))
+"""What any manifest grants: the vocabulary's unions, and Global Administrator (a manifest's
+with its switch)."""
 
 
 @dataclass

@@ -45,13 +45,18 @@ MICROSOFT_GRAPH_APP_ID: Final = "00000003-0000-0000-c000-000000000000"
 
 MICROSOFT_GRAPH_DISPLAY_NAME: Final = "Microsoft Graph"
 
+AZURE_AD_GRAPH_APP_ID: Final = "00000002-0000-0000-c000-000000000000"
+"""The retired Azure AD Graph API: not Microsoft Graph, so never a resource the app may request."""
+EXCHANGE_ONLINE_APP_ID: Final = "00000002-0000-0ff1-ce00-000000000000"
+SHAREPOINT_ONLINE_APP_ID: Final = "00000003-0000-0ff1-ce00-000000000000"
+
 FIRST_PARTY_APPLICATIONS: Final[dict[str, str]] = {
     # Source: the well-known application ids the azuread provider publishes through
     # get_application_published_app_ids (manicminer/hamilton, environments/published.go).
     MICROSOFT_GRAPH_APP_ID: MICROSOFT_GRAPH_DISPLAY_NAME,
-    "00000002-0000-0000-c000-000000000000": "Azure Active Directory Graph",
-    "00000002-0000-0ff1-ce00-000000000000": "Office 365 Exchange Online",
-    "00000003-0000-0ff1-ce00-000000000000": "Office 365 SharePoint Online",
+    AZURE_AD_GRAPH_APP_ID: "Azure Active Directory Graph",
+    EXCHANGE_ONLINE_APP_ID: "Office 365 Exchange Online",
+    SHAREPOINT_ONLINE_APP_ID: "Office 365 SharePoint Online",
     "00000004-0000-0ff1-ce00-000000000000": "Skype for Business Online",
     "00000007-0000-0ff1-ce00-000000000000": "Exchange Online Protection",
     "797f4846-ba00-4fd7-ba43-dac1f8f63013": "Azure Service Management",
@@ -133,6 +138,12 @@ DIRECTORY_ROLE_TEMPLATE_IDS: Final[dict[str, str]] = {
     "Global Administrator": "62e90394-69f5-4237-9190-012177145e10",
 }
 """Built-in directory role name to its template id (the same in every tenant)."""
+
+DIRECTORY_ROLE_FORMER_NAMES: Final[dict[str, frozenset[str]]] = {
+    "Global Administrator": frozenset({"Company Administrator"}),
+    "User Administrator": frozenset({"User Account Administrator"}),
+}
+"""Names some tenants still report for a built-in role template (Entra renamed them)."""
 
 
 def same_guid(left: str, right: str) -> bool:
