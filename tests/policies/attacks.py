@@ -88,8 +88,6 @@ class Attack(BadChange):
     overrides: tuple[tuple[str, str], ...] = ()
     """Changed stack config, by short key."""
     pack_config: Mapping[str, object] = field(default_factory=dict)
-    preview_policy: str | None = None
-    """When a preview stops it through another policy (ids unknown, dependencies decide)."""
 
 
 DECLARED: Final[list[Attack]] = []
@@ -846,7 +844,6 @@ def role_to_the_deployer(app: AppRegistration) -> None:
     "consent-matches-request",
     "UserAuthenticationMethod.ReadWrite.All",
     ("attack-mfa",),
-    preview_policy=_RECIPIENTS,
 )
 def consent_moved_by_a_decoy_dependency(app: AppRegistration) -> None:
     """RT-36: the dependency says decoy, the value is the real service principal."""

@@ -127,6 +127,15 @@ def test_a_third_secret_is_denied_on_the_application() -> None:
     assert outcome.urns == [APPLICATION_URN]
 
 
+def test_the_count_message_does_not_depend_on_the_order_the_stack_lists_them() -> None:
+    """The engine registers resources in whatever order their inputs resolve: a pull request's
+    comment and ``--compare-to`` must not change because of it."""
+    resources = [*program_stack(), application_password("secret-c")]
+    reordered = [*resources[::-1]]
+
+    assert check_stack(COUNT, reordered).violations == check_stack(COUNT, resources).violations
+
+
 def test_the_count_knob_applies() -> None:
     outcome = check_stack(COUNT, program_stack(), {"maxSecretsPerApplication": 1})
 

@@ -101,7 +101,7 @@ def validate_secret_count(args: StackValidationArgs, report_violation: ReportVio
         if len(found) > max_secrets:
             findings.violation(
                 f"{names[key]} has {len(found)} client secrets "
-                f"({', '.join(found)}); at most {max_secrets} ({MAX_SECRETS}, the rotation "
+                f"({', '.join(sorted(found))}); at most {max_secrets} ({MAX_SECRETS}, the rotation "
                 "overlap) are allowed",
                 key,
             )
