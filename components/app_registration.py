@@ -13,6 +13,7 @@ from typing import Any, Final, NotRequired, TypedDict, TypeVar
 import pulumi
 import pulumi_azuread as azuread
 import pulumiverse_time as time
+
 # SDK internals, for one question no public API answers: mocks or a deployment (_under_mocks).
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import get_monitor

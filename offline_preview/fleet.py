@@ -36,7 +36,7 @@ from offline_preview.cli import (
 )
 from offline_preview.diff import PlanDiff, compare
 from offline_preview.plan import PLAN_SCHEMA, Plan, build_plan
-from offline_preview.render import _cell, _diff_lines, _grant_lines, _verdict_line, _where
+from offline_preview.render import diff_lines, finding_place, grant_lines, table_cell, verdict_line
 from offline_preview.stacks import StackFileError, stack_names
 
 if TYPE_CHECKING:
@@ -298,7 +298,7 @@ def _findings(result: StackResult) -> Iterator[str]:
         yield f"warning: {warning}"
     policy = result.plan["policy"]
     for v in policy["violations"] if policy is not None else []:
-        yield f"[{v['level']}] {v['policy']} ({_where(v['urn'])}): {v['message']}"
+        yield f"[{v['level']}] {v['policy']} ({finding_place(v['urn'])}): {v['message']}"
 
 
 def _text(results: list[StackResult], removed: list[str]) -> Iterator[str]:
@@ -317,7 +317,7 @@ def _text(results: list[StackResult], removed: list[str]) -> Iterator[str]:
         yield ""
         yield f"== {result.stack} =="
         if result.plan is not None:
-            for label, text in _grant_lines(result.plan):
+            for label, text in grant_lines(result.plan):
                 yield f"  {label}: {text}"
         if result.diff is not None:
             yield (
@@ -325,12 +325,12 @@ def _text(results: list[StackResult], removed: list[str]) -> Iterator[str]:
                 if result.new_stack
                 else ("  Compared to the earlier plan:")
             )
-            for line in _diff_lines(result.diff):
+            for line in diff_lines(result.diff):
                 yield f"    {line}"
         for line in _findings(result):
             yield f"  {line}"
         if result.plan is not None:
-            yield f"  {_verdict_line(result.plan)}"
+            yield f"  {verdict_line(result.plan)}"
 
 
 def _markdown(results: list[StackResult], removed: list[str]) -> Iterator[str]:
@@ -343,7 +343,7 @@ def _markdown(results: list[StackResult], removed: list[str]) -> Iterator[str]:
         cells[0] = f"`{cells[0]}`"
         if result.exit_code != EXIT_OK:
             cells[-1] = f"**{cells[-1]}**"
-        yield "| " + " | ".join(_cell(cell) for cell in cells) + " |"
+        yield "| " + " | ".join(table_cell(cell) for cell in cells) + " |"
     if removed:
         yield ""
         yield "Removed from the fleet: " + ", ".join(f"`{name}`" for name in removed)
@@ -352,9 +352,9 @@ def _markdown(results: list[StackResult], removed: list[str]) -> Iterator[str]:
         yield f"#### `{result.stack}`"
         yield ""
         if result.plan is not None:
-            yield f"**{_verdict_line(result.plan)}**"
+            yield f"**{verdict_line(result.plan)}**"
             yield ""
-            for label, text in _grant_lines(result.plan):
+            for label, text in grant_lines(result.plan):
                 yield f"- {label}: {text}"
         if result.diff is not None:
             yield ""
@@ -365,9 +365,9 @@ def _markdown(results: list[StackResult], removed: list[str]) -> Iterator[str]:
             )
             yield ""
             yield "```diff"
-            yield from _diff_lines(result.diff)
+            yield from diff_lines(result.diff)
             yield "```"
         findings = list(_findings(result))
         if findings:
             yield ""
-            yield from (f"- {_cell(line)}" for line in findings)
+            yield from (f"- {table_cell(line)}" for line in findings)

@@ -40,7 +40,7 @@ def _roots(plan: Plan) -> list[PlannedResource]:
     return [r for r in plan["resources"] if r["parent"] not in urns]
 
 
-def _verdict_line(plan: Plan) -> str:
+def verdict_line(plan: Plan) -> str:
     policy = plan["policy"]
     if policy is None:
         return "Policy pack not run (--no-policy)."
@@ -52,7 +52,7 @@ def _verdict_line(plan: Plan) -> str:
     )
 
 
-def _grant_lines(plan: Plan) -> Iterator[tuple[str, str]]:
+def grant_lines(plan: Plan) -> Iterator[tuple[str, str]]:
     grants = plan["grants"]
     for label, key in (
         ("Application permissions", "applicationPermissions"),
@@ -64,7 +64,7 @@ def _grant_lines(plan: Plan) -> Iterator[tuple[str, str]]:
         yield label, text
 
 
-def _diff_lines(diff: PlanDiff) -> Iterator[str]:
+def diff_lines(diff: PlanDiff) -> Iterator[str]:
     if not diff["grants"] and not diff["resources"] and not diff["outputs"]:
         yield "no change"
         return
@@ -115,7 +115,7 @@ def _text(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
 
     resources = (line for root in _roots(plan) for line in walk(root, 0))
     yield from _text_section(f"Resources ({len(plan['resources'])})", resources)
-    yield from _text_section("Grants", (f"{label}: {text}" for label, text in _grant_lines(plan)))
+    yield from _text_section("Grants", (f"{label}: {text}" for label, text in grant_lines(plan)))
     outputs = plan["outputs"].items()
     yield from _text_section(
         "Outputs", (f"{name}: {json.dumps(output['value'])}" for name, output in outputs)
@@ -123,34 +123,34 @@ def _text(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     if plan["warnings"]:
         yield from _text_section("Warnings", (f"warning: {w}" for w in plan["warnings"]))
     if diff is not None:
-        yield from _text_section("Compared to the earlier plan", _diff_lines(diff))
+        yield from _text_section("Compared to the earlier plan", diff_lines(diff))
     yield ""
     for finding in plan["unseenByThePack"]:
         yield (
-            f"  [unseen by the pack] {finding['check']} ({_where(finding['urn'])}): "
+            f"  [unseen by the pack] {finding['check']} ({finding_place(finding['urn'])}): "
             + finding["message"]
         )
     policy = plan["policy"]
     if policy is not None:
         for violation in policy["violations"]:
-            where = _where(violation["urn"])
+            where = finding_place(violation["urn"])
             yield (
                 f"  [{violation['level']}] {violation['policy']} ({where}): {violation['message']}"
             )
-    yield _verdict_line(plan)
+    yield verdict_line(plan)
 
 
 def _markdown(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
     yield f"### Offline preview of stack `{plan['stack']}`"
     yield ""
-    yield f"**{_verdict_line(plan)}**"
+    yield f"**{verdict_line(plan)}**"
     if diff is not None:
-        yield from _markdown_section("Compared to the base", ["```diff", *_diff_lines(diff), "```"])
-    grants = (f"| {label} | {_cell(text)} |" for label, text in _grant_lines(plan))
+        yield from _markdown_section("Compared to the base", ["```diff", *diff_lines(diff), "```"])
+    grants = (f"| {label} | {table_cell(text)} |" for label, text in grant_lines(plan))
     yield from _markdown_section("What this stack grants", ["| | |", "|---|---|", *grants])
     yield from _markdown_section("Resources", _markdown_resources(plan))
     outputs = (
-        f"| `{name}` | {_cell(json.dumps(output['value']))} |"
+        f"| `{name}` | {table_cell(json.dumps(output['value']))} |"
         for name, output in plan["outputs"].items()
     )
     yield from _markdown_section("Outputs", ["| output | value |", "|---|---|", *outputs])
@@ -158,14 +158,15 @@ def _markdown(plan: Plan, diff: PlanDiff | None) -> Iterator[str]:
         yield from _markdown_section("Warnings", (f"- {w}" for w in plan["warnings"]))
     if plan["unseenByThePack"]:
         unseen = (
-            f"- `{_where(f['urn'])}` {f['check']}: {_cell(f['message'])}"
+            f"- `{finding_place(f['urn'])}` {f['check']}: {table_cell(f['message'])}"
             for f in plan["unseenByThePack"]
         )
         yield from _markdown_section("What the policy pack cannot see", unseen)
     policy = plan["policy"]
     if policy is not None and policy["violations"]:
         findings = (
-            f"| {v['level']} | `{v['policy']}` | `{_where(v['urn'])}` | {_cell(v['message'])} |"
+            f"| {v['level']} | `{v['policy']}` | `{finding_place(v['urn'])}` | "
+            f"{table_cell(v['message'])} |"
             for v in policy["violations"]
         )
         yield from _markdown_section(
@@ -181,7 +182,7 @@ def _markdown_resources(plan: Plan) -> Iterator[str]:
     for resource in plan["resources"]:
         flag = " (protected)" if resource["protect"] else ""
         lines = [f"**imports** `{resource['importId']}`"] if "importId" in resource else []
-        lines += [_cell(line) for line in resource["summary"]]
+        lines += [table_cell(line) for line in resource["summary"]]
         kind = _short_type(resource["type"])
         yield f"| `{resource['name']}`{flag} | {kind} | {'<br>'.join(lines)} |"
     yield ""
@@ -190,12 +191,12 @@ def _markdown_resources(plan: Plan) -> Iterator[str]:
     yield "```"
 
 
-def _where(urn: str) -> str:
+def finding_place(urn: str) -> str:
     """The resource name a finding is about, or ``stack`` for a stack-wide one."""
     return urn.rsplit("::", 1)[-1] if urn else "stack"
 
 
-def _cell(text: str) -> str:
+def table_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
