@@ -17,31 +17,47 @@ from tests.pipeline_files import (
 
 
 CODE_OWNERS = REPOSITORY / ".github" / "CODEOWNERS"
+TEAM = "@your-org/entra-security-reviewers"
 GATE_ROOTS = ("policies", "offline_preview")
 """The gate: the policy pack, and the offline preview whose verdict a fork's pull request gets."""
-IMPORT_ROOTS = (REPOSITORY, REPOSITORY / "policies")
-"""Where the repository's packages import from: the root, and the pack's folder (its own root)."""
+IMPORT_ROOTS = (REPOSITORY, REPOSITORY / "policies" / "src")
+"""Where the repository's packages import from: the root, and the pack's src/."""
 PACKAGES = {
     path.name: root
     for root in IMPORT_ROOTS
     for path in root.iterdir()
     if (path / "__init__.py").is_file()
 }
+UNOWNED_AT_THE_ROOT = {"tests", "bench", "ARCHITECTURE.md"}
+"""What may change without the security reviewers: never imported by the gate, the offline
+preview or `pulumi up`, and run only where no credentials are."""
 
 
-def code_owner_patterns() -> list[str]:
+def code_owner_rules() -> list[tuple[str, bool]]:
+    """(pattern, whether it names the team) in file order; a pattern alone un-owns."""
     rules = [line.split() for line in CODE_OWNERS.read_text().splitlines()]
     rules = [rule for rule in rules if rule and not rule[0].startswith("#")]
-    assert all(len(rule) == 2 and rule[1] == "@your-org/entra-security-reviewers" for rule in rules)
-    return [rule[0] for rule in rules]
+    assert all(len(rule) == 1 or rule[1:] == [TEAM] for rule in rules), rules
+    return [(rule[0], len(rule) == 2) for rule in rules]
 
 
-def code_owned(path: str, patterns: list[str]) -> bool:
-    """GitHub's rules for the anchored patterns used here: `/dir/` is a tree, else a glob."""
-    return any(
-        f"/{path}".startswith(p) if p.endswith("/") else fnmatch.fnmatch(f"/{path}", p)
-        for p in patterns
-    )
+def _matches(path: str, pattern: str) -> bool:
+    """GitHub's rules for the patterns used here: `*` is everything, `/dir/` a tree, else a
+    glob anchored at the root."""
+    if pattern == "*":
+        return True
+    if pattern.endswith("/"):
+        return f"/{path}".startswith(pattern)
+    return fnmatch.fnmatch(f"/{path}", pattern)
+
+
+def code_owned(path: str, rules: list[tuple[str, bool]]) -> bool:
+    """Whether the team must review ``path``: the last rule that matches decides."""
+    owned = False
+    for pattern, names_the_team in rules:
+        if _matches(path, pattern):
+            owned = names_the_team
+    return owned
 
 
 def module_files(name: str) -> list[Path]:
@@ -106,7 +122,7 @@ def gate_files() -> set[Path]:
 
 def test_code_owners_cover_everything_the_gate_imports_or_reads() -> None:
     """A fork's pull request is judged by the offline preview and the pack: code it can edit."""
-    patterns = code_owner_patterns()
+    patterns = code_owner_rules()
     files = {str(path.relative_to(REPOSITORY)) for path in gate_files()}
     # the walk finds what the pack really uses (a walk that found nothing could not fail)
     for used in (
@@ -145,8 +161,30 @@ def test_code_owners_cover_everything_the_gate_imports_or_reads() -> None:
         "Pulumi.prod-eu.yaml",
     ):
         assert code_owned(path, patterns), path
-    assert not code_owned("README.md", patterns)  # the check can say no
+    assert not code_owned("ARCHITECTURE.md", patterns)  # the check can say no
     assert not code_owned("tests/test_program.py", patterns)
+
+
+def test_everything_at_the_root_is_code_owned_but_the_tests_and_tools() -> None:
+    """The root is on sys.path of `pulumi up` and of every tool run from it: a file or folder
+    added there (a module shadowing a dependency, a sitecustomize.py) runs with the deploy
+    credentials, so only what never does may change without the security reviewers."""
+    rules = code_owner_rules()
+    tracked_at_the_root = {
+        path.name + ("/any" if path.is_dir() else "")
+        for path in REPOSITORY.iterdir()
+        if path.name not in {".git", "venv", ".venv-preview", ".ci-venv"}
+        and not path.name.endswith("_cache")
+        and not path.name.endswith(".egg-info")
+        and path.name != "__pycache__"
+    }
+    unowned = {
+        name.removesuffix("/any") for name in tracked_at_the_root if not code_owned(name, rules)
+    }
+    assert unowned == UNOWNED_AT_THE_ROOT
+    for added in ("sitecustomize.py", "yaml/__init__.py", "usercustomize.py", "grpc.py"):
+        assert code_owned(added, rules), added
+    assert code_owned(".gitignore", rules)  # `pulumi policy publish` reads it too
 
 
 def test_code_owners_and_the_azure_path_filters_are_the_same_paths() -> None:
@@ -154,8 +192,11 @@ def test_code_owners_and_the_azure_path_filters_are_the_same_paths() -> None:
     filters = re.search(r"path filters `([^`]+)`", documentation.replace("\n", " "))
     assert filters is not None
     azure = [f.strip() for f in filters.group(1).split(";")]
-    github = [f"{p}*" if p.endswith("/") else p for p in code_owner_patterns()]
+    github = [
+        ("" if owned else "!") + (f"{p}*" if p.endswith("/") else p)
+        for p, owned in code_owner_rules()
+    ]
     assert azure == github
     readme = (REPOSITORY / "README.md").read_text()
-    assert "@your-org/entra-security-reviewers" in readme
+    assert TEAM in readme
     assert "Require review from Code Owners" in readme

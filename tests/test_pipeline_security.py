@@ -58,6 +58,28 @@ def test_github_jobs_use_oidc_and_least_privilege() -> None:
         assert "${{" not in shell, f"{job}: pass expressions through env"
 
 
+def test_the_deploy_job_previews_offline_before_any_credential_is_there() -> None:
+    """The offline preview runs this repository's code and the pack before `pulumi up`: it gets
+    neither the Azure login nor the backend's secrets, which only the `pulumi up` step has."""
+    github = load(GITHUB_WORKFLOW)["jobs"]["up"]
+    assert not any("secrets." in str(value) for value in github["env"].values())
+    steps = [str(step.get("run") or step.get("uses")) for step in github["steps"]]
+    preview = steps.index("pipelines/steps/stack-offline-preview.sh")
+    login = next(i for i, step in enumerate(steps) if step.startswith("azure/login@"))
+    assert preview < login
+    (up,) = [step for step in github["steps"] if step.get("run") == "pipelines/steps/pulumi-up.sh"]
+    assert set(up["env"]) == {"PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"}
+    # Azure DevOps maps secrets per step: the offline preview's step gets none
+    azure = next(job for name, job in jobs_with_steps(load(AZURE_STACK_PIPELINE)) if name == "Up")
+    for step in azure:
+        if step.get("script") == "pipelines/steps/stack-offline-preview.sh":
+            assert "env" not in step
+            break
+        assert not str(step.get("task", "")).startswith("AzureCLI@"), "no Azure login before it"
+    else:
+        raise AssertionError("the Up stage runs no offline preview")
+
+
 def test_every_github_permission_says_why() -> None:
     lines = GITHUB_WORKFLOW.read_text().splitlines()
     granted = [line for line in lines if re.fullmatch(r" {6}[\w-]+: (read|write)\b.*", line)]

@@ -8,6 +8,7 @@ the virtualenv that holds the Tier-0 deploy credentials' process.
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -73,3 +74,36 @@ def test_the_dev_tools_stay_out_of_the_deploy_virtualenv(
 ) -> None:
     probe = run_in(project, f"import {module}")
     assert probe.returncode != 0, f"{module} is installed where `pulumi up` runs the program"
+
+
+@pytest.fixture(scope="module")
+def preview_python(project: tuple[Path, Path]) -> Path:
+    """The deploy job's offline preview virtualenv (virtualenvs.sh deploy), in the same copy."""
+    folder, _ = project
+    return installed_virtualenv(folder, folder / ".venv-preview", "requirements-preview.txt")
+
+
+def test_the_deploy_job_s_offline_preview_runs_without_the_test_tools(
+    project: tuple[Path, Path], preview_python: Path
+) -> None:
+    """Before `pulumi up` the deploy job previews the stack offline, with the credentials around:
+    it needs the program, the pack and PyYAML, never pytest, mypy, ruff or zizmor."""
+    folder, _ = project
+    env = {k: v for k, v in pinned_environment().items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    preview = subprocess.run(
+        [preview_python, "-m", "offline_preview", "--stack", "dev", "--format", "json"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert preview.returncode == 0, preview.stderr
+    plan = json.loads(preview.stdout)
+    assert plan["policy"]["pack"] == "privilege-secure-entra-guard"  # the pack judged it
+    assert plan["policy"]["mandatoryViolations"] == 0
+    for tool in ("pytest", "mypy", "ruff", "zizmor", "jsonschema"):
+        probe = subprocess.run(
+            [preview_python, "-c", f"import {tool}"], cwd="/", capture_output=True, check=False
+        )
+        assert probe.returncode != 0, f"{tool} is installed beside the deploy credentials"

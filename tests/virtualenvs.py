@@ -9,12 +9,14 @@ import venv
 from pathlib import Path
 
 
-def installed_virtualenv(folder: Path, virtualenv: Path) -> Path:
-    """``virtualenv`` with ``folder/requirements.txt`` installed; its Python."""
+def installed_virtualenv(
+    folder: Path, virtualenv: Path, requirements: str = "requirements.txt"
+) -> Path:
+    """``virtualenv`` with ``folder/requirements`` installed; its Python."""
     venv.create(virtualenv, with_pip=True)
     python = virtualenv / "bin" / "python"
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+        [python, "-m", "pip", "install", "-q", "-r", requirements],
         cwd=folder,
         check=True,
         capture_output=True,

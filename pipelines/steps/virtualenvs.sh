@@ -2,9 +2,9 @@
 # The virtualenvs a job needs. Usage: virtualenvs.sh program|dev|deploy [POLICY_PACK_DIR]
 #   program  ./venv with requirements.txt (what the Pulumi CLI runs the program with)
 #   dev      ./venv with requirements-dev.txt (the offline preview, the tests)
-#   deploy   both, apart: ./venv with requirements.txt only, for `pulumi up` (no dev tools in the
-#            process that holds the deploy token), and ./.venv-preview with requirements-dev.txt
-#            for the offline preview before it (stack-offline-preview.sh)
+#   deploy   both, apart: ./venv with requirements.txt only, for `pulumi up`, and ./.venv-preview
+#            with requirements-preview.txt (no test tools) for the offline preview before it
+#            (stack-offline-preview.sh): the deploy job holds the credentials
 #   POLICY_PACK_DIR  also the pack's own virtualenv, with only its requirements.txt
 set -euo pipefail
 case "${1:-}" in
@@ -12,7 +12,7 @@ case "${1:-}" in
   dev) requirements=requirements-dev.txt ;;
   deploy)
     requirements=requirements.txt
-    python3 -m venv .venv-preview && .venv-preview/bin/pip install -q -r requirements-dev.txt
+    python3 -m venv .venv-preview && .venv-preview/bin/pip install -q -r requirements-preview.txt
     ;;
   *) echo "usage: $0 program|dev|deploy [POLICY_PACK_DIR]" >&2; exit 2 ;;
 esac

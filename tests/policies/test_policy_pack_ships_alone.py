@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +25,13 @@ from tests.virtualenvs import installed_virtualenv
 PUBLISHED = shutil.ignore_patterns(
     *(
         line.rstrip("/")
-        for line in (PACK_DIRECTORY / ".gitignore").read_text().splitlines()
+        for ignores in (PACK_DIRECTORY / ".gitignore", PACK_DIRECTORY.parent / ".gitignore")
+        for line in ignores.read_text().splitlines()
         if line and not line.startswith("#")
     )
 )
-"""What ``pulumi policy publish`` leaves out of the upload: the pack folder's own .gitignore."""
+"""What ``pulumi policy publish`` leaves out of the upload: the pack folder's .gitignore and the
+repository's above it (the archiver reads the .gitignore files above the folder too)."""
 
 GLOBAL_ADMINISTRATOR_RUN = Scenario(
     DEV, "4.1", preview=True, overrides=(("manageGlobalAdministrators", "true"),)
@@ -108,3 +112,41 @@ def test_a_pack_folder_judges_with_its_own_policies_not_the_installed_ones(
     by_the_installed_pack = judge_stack(running_pack, resources, scenario.stack)
     assert [d.policy_name for d in by_the_installed_pack.mandatory] == []
     assert [d.policy_name for d in by_the_gate.mandatory] == ["directory-role-allowlist"]
+
+
+def test_the_pack_builds_into_a_wheel_that_holds_every_module(tmp_path: Path) -> None:
+    """Installed from a wheel (`pip install .`, not only editable) the pack has every module:
+    a subpackage left out of the build would make it fail to start."""
+    folder = tmp_path / "policies"
+    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), "."],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    packed = set(zipfile.ZipFile(wheel).namelist())
+    source = folder / "src"
+    modules = {str(path.relative_to(source)) for path in source.rglob("*.py")}
+    assert "entra_guard/helpers/values.py" in modules
+    assert modules <= packed
+    assert "entra_vocabulary/graph_permission_ids.md" in packed
+
+
+def test_a_pack_folder_without_its_own_policies_refuses_to_start(tmp_path: Path) -> None:
+    """A folder whose src/ is missing would be served by whatever entra_guard is installed."""
+    folder = tmp_path / "policies"
+    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    shutil.rmtree(folder / "src")
+    started = subprocess.run(
+        [sys.executable, "-m", "pulumi.policy", "127.0.0.1:0", "."],
+        cwd=folder,
+        env={**pinned_environment(), "PYTHONPATH": str(folder / "src")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert "not from this pack folder's" in started.stderr
