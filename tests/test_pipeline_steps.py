@@ -140,7 +140,10 @@ def test_a_stack_s_own_offline_preview_stops_its_up_only_on_a_violation(
 ) -> None:
     """A violation is a verdict; exit 2 or 3 (a `secure:` owners list it cannot decrypt) is not,
     and `pulumi up` checks the config and runs the pack itself: a warning, never a block."""
-    fake(tmp_path / ".venv-preview" / "bin" / "python", f"echo '### preview'\nexit {code}")
+    fake(
+        tmp_path / ".venv-preview" / "bin" / "python",
+        f'echo "### preview (bytecode off: $PYTHONDONTWRITEBYTECODE)"\nexit {code}',
+    )
     run = run_step(
         tmp_path, "stack-offline-preview.sh", env={**PLATFORMS[platform], "STACK": "contoso"}
     )
@@ -148,7 +151,7 @@ def test_a_stack_s_own_offline_preview_stops_its_up_only_on_a_violation(
     warned = "No offline verdict for stack contoso" in run.stdout
     assert warned is (code in (2, 3))
     if platform == "github":
-        assert "### preview" in (tmp_path / "summary.md").read_text()
+        assert "### preview (bytecode off: 1)" in (tmp_path / "summary.md").read_text()
         if warned:
             assert run.stdout.startswith("::warning title=No offline verdict for stack contoso::")
     else:

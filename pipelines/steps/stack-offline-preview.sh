@@ -8,6 +8,9 @@
 # the program's virtualenv that `pulumi up` uses.
 set -euo pipefail
 source "$(dirname "$0")/ci.sh"
+# No bytecode written into the checkout: the `pulumi up` step after this one (same workspace, same
+# interpreter version) would load it.
+export PYTHONDONTWRITEBYTECODE=1
 status=0
 .venv-preview/bin/python -m offline_preview --stack "$STACK" --policy-pack policies --format markdown > preview.md || status=$?
 ci_summary preview.md

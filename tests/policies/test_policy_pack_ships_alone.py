@@ -115,8 +115,9 @@ def test_a_pack_folder_judges_with_its_own_policies_not_the_installed_ones(
 
 
 def test_the_pack_builds_into_a_wheel_that_holds_every_module(tmp_path: Path) -> None:
-    """Installed from a wheel (`pip install .`, not only editable) the pack has every module:
-    a subpackage left out of the build would make it fail to start."""
+    """The pack folder's distribution holds every module (a subpackage left out of the build would
+    be missing wherever it is installed from a wheel, by a packaging tool or a mirror); the pack
+    itself runs from its folder's own src/ (``-e .``), as ``__main__.py`` checks."""
     folder = tmp_path / "policies"
     shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
     subprocess.run(
@@ -149,4 +150,31 @@ def test_a_pack_folder_without_its_own_policies_refuses_to_start(tmp_path: Path)
         check=False,
     )
     assert started.returncode != 0
-    assert "not from this pack folder's" in started.stderr
+    assert "entra_guard is found at" in started.stderr
+    assert "not in this pack folder's" in started.stderr
+
+
+def test_a_pack_folder_refuses_another_copy_of_its_policies_before_running_it(
+    tmp_path: Path,
+) -> None:
+    """Another entra_guard first on the path (a stale or foreign install) is refused before any
+    of its code runs, so it can neither serve nor weaken the policies."""
+    folder = tmp_path / "policies"
+    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    other = tmp_path / "other" / "src"
+    shutil.copytree(folder / "src", other)
+    ran = tmp_path / "the other copy ran"
+    init = other / "entra_guard" / "__init__.py"
+    init.write_text(init.read_text() + f"\nopen({str(ran)!r}, 'w').close()\n")
+    started = subprocess.run(
+        [sys.executable, "-m", "pulumi.policy", "127.0.0.1:0", "."],
+        cwd=folder,
+        env={**pinned_environment(), "PYTHONPATH": str(other)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert f"entra_guard is found at {other}" in started.stderr
+    assert not ran.exists()

@@ -3,7 +3,6 @@ tests exercise. Each is declared in its own module and built by ``declaration.bu
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Final
 
 from pulumi_policy import Policy
@@ -67,20 +66,3 @@ DECLARATIONS: Final[tuple[Declaration, ...]] = (
 def build_policies(clock: Clock = utc_now) -> list[Policy]:
     """Every policy of the pack; ``clock`` is the time the secret expiry is measured from."""
     return [build(declaration, clock) for declaration in DECLARATIONS]
-
-
-def require_served_from(pack_folder: Path) -> None:
-    """Refuse to start unless these policies are the pack folder's own (its ``src/``).
-
-    Whoever starts the folder decides which ``entra_guard`` Python finds first: an interpreter
-    with another copy installed (a pull request's, beside the target branch's pack folder) would
-    otherwise judge with that copy's policies, silently.
-    """
-    here = Path(__file__).resolve()
-    own = (pack_folder / "src").resolve()
-    if not here.is_relative_to(own):
-        raise SystemExit(
-            f"{PACK_NAME}: these policies come from {here.parent}, not from this pack folder's "
-            f"{own}: install the folder's requirements.txt with pip running in the folder, or "
-            "put its src/ first on PYTHONPATH"
-        )
