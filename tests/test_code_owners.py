@@ -12,6 +12,7 @@ from pathlib import Path
 from tests.pipeline_files import (
     REPOSITORY,
 )
+from tests.virtualenvs import local_only
 
 # --- who may change the gate ------------------------------------------------------------------
 
@@ -174,10 +175,7 @@ def test_everything_at_the_root_is_code_owned_but_the_benchmarks_and_notes() -> 
     tracked_at_the_root = {
         path.name + ("/any" if path.is_dir() else "")
         for path in REPOSITORY.iterdir()
-        if path.name not in {".git", "venv", ".venv-preview", ".ci-venv"}
-        and not path.name.endswith("_cache")
-        and not path.name.endswith(".egg-info")
-        and path.name != "__pycache__"
+        if not local_only(path.name)
     }
     unowned = {
         name.removesuffix("/any") for name in tracked_at_the_root if not code_owned(name, rules)

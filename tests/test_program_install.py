@@ -17,16 +17,14 @@ import pytest
 
 from mock_engine.engine import REPOSITORY
 from tests.clock import pinned_environment
-from tests.virtualenvs import installed_virtualenv
-
-NOT_COPIED = ("venv", ".ci-venv", ".git", "__pycache__", "*.egg-info", "build", ".*_cache")
+from tests.virtualenvs import LOCAL_ONLY, installed_virtualenv
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A copy of the repository and the virtualenv `pulumi up` builds in it."""
     folder = tmp_path_factory.mktemp("checkout") / "privilege-secure-entra"
-    shutil.copytree(REPOSITORY, folder, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    shutil.copytree(REPOSITORY, folder, ignore=shutil.ignore_patterns(*LOCAL_ONLY))
     return folder, installed_virtualenv(folder, folder / "venv")
 
 

@@ -13,9 +13,7 @@ import sys
 from pathlib import Path
 
 from mock_engine.engine import REPOSITORY
-
-NOT_OURS = {"venv", "build", "__pycache__"}
-"""Folders git ignores (.gitignore), besides hidden ones: virtualenvs and build output."""
+from tests.virtualenvs import local_only
 
 
 def python_files() -> set[Path]:
@@ -24,7 +22,7 @@ def python_files() -> set[Path]:
         path.relative_to(REPOSITORY)
         for path in REPOSITORY.rglob("*.py")
         if not any(
-            part in NOT_OURS or part.startswith(".") or part.endswith(".egg-info")
+            local_only(part) or part.startswith(".")  # mypy skips hidden folders too
             for part in path.relative_to(REPOSITORY).parts[:-1]
         )
     }

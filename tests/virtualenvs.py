@@ -4,9 +4,29 @@ folder's)."""
 
 from __future__ import annotations
 
+import fnmatch
 import subprocess
 import venv
 from pathlib import Path
+from typing import Final
+
+LOCAL_ONLY: Final = (
+    ".git",
+    "venv",
+    ".ci-venv",
+    ".venv-preview",
+    "__pycache__",
+    ".*_cache",
+    "*.egg-info",
+    "build",
+)
+"""What a checkout holds besides the repository's files (.gitignore): git's, virtualenvs, caches
+and build output. Never copied, code-owned or type-checked."""
+
+
+def local_only(name: str) -> bool:
+    """Whether a file or folder name is one of ``LOCAL_ONLY``."""
+    return any(fnmatch.fnmatch(name, pattern) for pattern in LOCAL_ONLY)
 
 
 def installed_virtualenv(

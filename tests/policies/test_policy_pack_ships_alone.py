@@ -33,6 +33,28 @@ PUBLISHED = shutil.ignore_patterns(
 """What ``pulumi policy publish`` leaves out of the upload: the pack folder's .gitignore and the
 repository's above it (the archiver reads the .gitignore files above the folder too)."""
 
+
+def published_copy(folder: Path) -> Path:
+    """A copy of the pack folder at ``folder``, as ``pulumi policy publish`` uploads it."""
+    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    return folder
+
+
+def start_pack_expecting_refusal(
+    folder: Path, pythonpath: Path
+) -> subprocess.CompletedProcess[str]:
+    """Start ``folder`` as the Pulumi CLI does, ``pythonpath`` first; a refusal exits at once."""
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi.policy", "127.0.0.1:0", "."],
+        cwd=folder,
+        env={**pinned_environment(), "PYTHONPATH": str(pythonpath)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 GLOBAL_ADMINISTRATOR_RUN = Scenario(
     DEV, "4.1", preview=True, overrides=(("manageGlobalAdministrators", "true"),)
 )
@@ -43,8 +65,7 @@ GLOBAL_ADMINISTRATOR_RUN = Scenario(
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The pack folder alone and a virtualenv with its requirements and nothing of this repo."""
     root = tmp_path_factory.mktemp("published")
-    folder = root / "entra-guard-as-published"
-    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    folder = published_copy(root / "entra-guard-as-published")
     return folder, installed_virtualenv(folder, root / "venv")
 
 
@@ -97,8 +118,7 @@ def test_a_pack_folder_judges_with_its_own_policies_not_the_installed_ones(
     that has the pull request's ``entra_guard`` installed (the offline preview's). The folder's
     own policies must judge: here the gate's copy refuses every directory role, the installed
     pack only Global Administrator."""
-    gate = tmp_path / "target-branch" / "policies"
-    shutil.copytree(PACK_DIRECTORY, gate, ignore=PUBLISHED)
+    gate = published_copy(tmp_path / "target-branch" / "policies")
     policy = gate / "src" / "entra_guard" / "directory_roles.py"
     source = policy.read_text()
     check = "if name is None or name not in self.allowed:"
@@ -118,8 +138,7 @@ def test_the_pack_builds_into_a_wheel_that_holds_every_module(tmp_path: Path) ->
     """The pack folder's distribution holds every module (a subpackage left out of the build would
     be missing wherever it is installed from a wheel, by a packaging tool or a mirror); the pack
     itself runs from its folder's own src/ (``-e .``), as ``__main__.py`` checks."""
-    folder = tmp_path / "policies"
-    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    folder = published_copy(tmp_path / "policies")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), "."],
         cwd=folder,
@@ -137,18 +156,9 @@ def test_the_pack_builds_into_a_wheel_that_holds_every_module(tmp_path: Path) ->
 
 def test_a_pack_folder_without_its_own_policies_refuses_to_start(tmp_path: Path) -> None:
     """A folder whose src/ is missing would be served by whatever entra_guard is installed."""
-    folder = tmp_path / "policies"
-    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    folder = published_copy(tmp_path / "policies")
     shutil.rmtree(folder / "src")
-    started = subprocess.run(
-        [sys.executable, "-m", "pulumi.policy", "127.0.0.1:0", "."],
-        cwd=folder,
-        env={**pinned_environment(), "PYTHONPATH": str(folder / "src")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    started = start_pack_expecting_refusal(folder, folder / "src")
     assert started.returncode != 0
     assert "entra_guard is found at" in started.stderr
     assert "not in this pack folder's" in started.stderr
@@ -159,22 +169,13 @@ def test_a_pack_folder_refuses_another_copy_of_its_policies_before_running_it(
 ) -> None:
     """Another entra_guard first on the path (a stale or foreign install) is refused before any
     of its code runs, so it can neither serve nor weaken the policies."""
-    folder = tmp_path / "policies"
-    shutil.copytree(PACK_DIRECTORY, folder, ignore=PUBLISHED)
+    folder = published_copy(tmp_path / "policies")
     other = tmp_path / "other" / "src"
     shutil.copytree(folder / "src", other)
     ran = tmp_path / "the other copy ran"
     init = other / "entra_guard" / "__init__.py"
     init.write_text(init.read_text() + f"\nopen({str(ran)!r}, 'w').close()\n")
-    started = subprocess.run(
-        [sys.executable, "-m", "pulumi.policy", "127.0.0.1:0", "."],
-        cwd=folder,
-        env={**pinned_environment(), "PYTHONPATH": str(other)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    started = start_pack_expecting_refusal(folder, other)
     assert started.returncode != 0
     assert f"entra_guard is found at {other}" in started.stderr
     assert not ran.exists()
